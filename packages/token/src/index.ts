@@ -1,0 +1,2 @@
+/** @module */
+export const PLACEHOLDER = 0;
