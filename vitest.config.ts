@@ -3,7 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'packages/hardware/*', 'packages/firmware/*', 'apps/*', 'tools/*'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'packages/hardware/*/vitest.config.ts',
+      'packages/firmware/*/vitest.config.ts',
+      'apps/*/vitest.config.ts',
+      'tools/*/vitest.config.ts',
+    ],
     reporters: ['default', './tools/vitest-summary.ts'],
   },
 });

@@ -1,9 +1,8 @@
 /** Shared vitest settings: every project resolves sibling packages to their sources. @module */
-import { defaultServerConditions } from 'vite';
 import { defineProject } from 'vitest/config';
 
-/** Conditions that make `@islet/*` imports load `src/*.ts` instead of `dist/`. */
-const conditions = ['@islet/source', ...defaultServerConditions];
+/** Vite's default server conditions, with `@islet/source` first so `@islet/*` imports load `src/*.ts`. */
+const conditions = ['@islet/source', 'module', 'node', 'development|production'];
 
 /**
  * Builds the vitest project config of one package.
