@@ -1,1 +1,8 @@
-console.log("hi");
+#!/usr/bin/env node
+/** The `islet` executable: runs the command line and sets the exit status. @module */
+import { main } from './cli.ts';
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(`${s}\n`),
+  stderr: (s) => process.stderr.write(`${s}\n`),
+});

@@ -26,6 +26,19 @@ export {
   verifyCoseSign1,
 } from './cose-sign1.ts';
 export { TokenError, TokenErrorCode } from './errors.ts';
+export {
+  type CcaEvidenceClaims,
+  type CcaEvidenceJson,
+  evidenceFromJson,
+  evidenceToJson,
+  type PlatformClaimsJson,
+  platformClaimsFromJson,
+  platformClaimsToJson,
+  type RealmClaimsJson,
+  realmClaimsFromJson,
+  realmClaimsToJson,
+  type SwComponentJson,
+} from './json.ts';
 export { isTrustworthyLifecycle, LIFECYCLE_STATES, lifecycleState } from './lifecycle.ts';
 export {
   DIGEST_SIZES,
