@@ -3,8 +3,8 @@
  * Collects `bench-results/bench.json` (written by `vitest bench --outputJson`) from every
  * workspace package into `bench-results/summary.json`. In each benchmark group, the bench whose
  * name starts with `raw:` is the primitive measured in the same run (node:crypto hash or sign,
- * Uint8Array copy); every other bench gets `ratio` = its rate / the raw rate, so figures compare
- * across noisy shared machines. Plain JavaScript so it runs on Node 20 without a build.
+ * Uint8Array copy); every other bench gets `ratio` = its rate / the raw rate (and `ratioMedian`,
+ * the same from median times), so figures compare across noisy shared machines. Plain JavaScript so it runs on Node 20 without a build.
  * @module
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function findResults(dir, depth, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name.startsWith('.'))
+      continue;
     const path = join(dir, entry.name);
     const file = join(path, 'bench-results', 'bench.json');
     if (existsSync(file)) out.push(file);
@@ -39,7 +40,15 @@ for (const file of files) {
           meanMs: Math.round(b.mean * 1e4) / 1e4,
           rme: Math.round(b.rme * 100) / 100,
           samples: b.sampleCount,
-          ...(raw && b !== raw ? { ratio: Math.round((b.hz / raw.hz) * 1000) / 1000 } : {}),
+          medianMs: Math.round(b.median * 1e4) / 1e4,
+          ...(raw && b !== raw
+            ? {
+                // Rate ratio from the means, and from the medians, which shrug off the pauses a
+                // shared machine adds to whichever bench happened to run during them.
+                ratio: Math.round((b.hz / raw.hz) * 1000) / 1000,
+                ratioMedian: Math.round((raw.median / b.median) * 1000) / 1000,
+              }
+            : {}),
         })),
       });
     }
@@ -57,8 +66,13 @@ mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results', 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 for (const g of groups) {
   for (const b of g.benchmarks) {
-    const ratio = b.ratio === undefined ? '' : `  ratio ${b.ratio.toFixed(3)}`;
+    const ratio =
+      b.ratio === undefined
+        ? ''
+        : `  ratio ${b.ratio.toFixed(3)} (median ${b.ratioMedian.toFixed(3)})`;
     console.log(`${g.group} > ${b.name}: ${b.hz.toFixed(1)}/s${ratio}`);
   }
 }
-console.log(`wrote bench-results/summary.json (${groups.length} groups from ${files.length} files)`);
+console.log(
+  `wrote bench-results/summary.json (${groups.length} groups from ${files.length} files)`,
+);

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { main } from './cli.ts';
 
-const vector = (name: string): string => fileURLToPath(new URL(`../test/vectors/${name}`, import.meta.url));
+const vector = (name: string): string =>
+  fileURLToPath(new URL(`../test/vectors/${name}`, import.meta.url));
 
 async function islet(...argv: string[]): Promise<{ status: number; out: string; err: string[] }> {
   const out: string[] = [];
@@ -14,7 +15,13 @@ async function islet(...argv: string[]): Promise<{ status: number; out: string; 
 
 describe('islet token print', () => {
   test('prints the claims and the checks of a real Islet token', async () => {
-    const r = await islet('token', 'print', vector('islet-ratls-token.bin'), '--cpak', vector('islet-cpak.pem'));
+    const r = await islet(
+      'token',
+      'print',
+      vector('islet-ratls-token.bin'),
+      '--cpak',
+      vector('islet-cpak.pem'),
+    );
     expect(r.status).toBe(0);
     expect(r.out).toContain('tag:arm.com,2023:realm#1.0.0');
     expect(r.out).toContain('initial measurement (44238)    7d77ac01');
@@ -30,15 +37,34 @@ describe('islet token print', () => {
   });
 
   test('--json prints Veraison claim names and the checks', async () => {
-    const r = await islet('token', 'print', vector('islet-ratls-token.bin'), '--json', '--cpak', vector('islet-cpak.bin'));
+    const r = await islet(
+      'token',
+      'print',
+      vector('islet-ratls-token.bin'),
+      '--json',
+      '--cpak',
+      vector('islet-cpak.bin'),
+    );
     const json = JSON.parse(r.out);
-    expect(json['cca-realm-delegated-token']['cca-realm-profile']).toBe('tag:arm.com,2023:realm#1.0.0');
+    expect(json['cca-realm-delegated-token']['cca-realm-profile']).toBe(
+      'tag:arm.com,2023:realm#1.0.0',
+    );
     expect(json['cca-platform-token']['cca-platform-sw-components'].length).toBeGreaterThan(0);
-    expect(json.checks).toEqual({ platformSignature: 'valid', realmSignature: 'valid', binding: 'valid' });
+    expect(json.checks).toEqual({
+      platformSignature: 'valid',
+      realmSignature: 'valid',
+      binding: 'valid',
+    });
   });
 
   test('a platform token alone', async () => {
-    const r = await islet('token', 'print', vector('islet-platform.bin'), '--cpak', vector('islet-cpak.bin'));
+    const r = await islet(
+      'token',
+      'print',
+      vector('islet-platform.bin'),
+      '--cpak',
+      vector('islet-cpak.bin'),
+    );
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/platform signature \(ES384\)\s+OK/);
   });
@@ -80,7 +106,15 @@ describe('islet token verify', () => {
   });
 
   test('a stale challenge fails', async () => {
-    const r = await islet('token', 'verify', vector('islet-ratls-token.bin'), '--cpak', vector('islet-cpak.pem'), '--challenge', '00');
+    const r = await islet(
+      'token',
+      'verify',
+      vector('islet-ratls-token.bin'),
+      '--cpak',
+      vector('islet-cpak.pem'),
+      '--challenge',
+      '00',
+    );
     expect(r.err[0]).toMatch(/^islet: TOKEN_CHALLENGE_MISMATCH: /);
   });
 });

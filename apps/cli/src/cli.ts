@@ -38,7 +38,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`islet: ${err.code}: ${err.shortMessage}${details}`.replace(/\n/g, ' '));
       return err.code === 'USAGE' ? 2 : 1;
     }
-    io.stderr(`islet: INTERNAL: ${err instanceof Error ? err.message : String(err)}`.replace(/\n/g, ' '));
+    io.stderr(
+      `islet: INTERNAL: ${err instanceof Error ? err.message : String(err)}`.replace(/\n/g, ' '),
+    );
     return 1;
   }
 }
@@ -62,7 +64,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [group, command, file, ...rest] = positionals;
   if (group !== 'token' || (command !== 'print' && command !== 'verify')) {
-    throw new IsletError('USAGE', `unknown command "${positionals.slice(0, 2).join(' ')}"; see islet --help`);
+    throw new IsletError(
+      'USAGE',
+      `unknown command "${positionals.slice(0, 2).join(' ')}"; see islet --help`,
+    );
   }
   if (file === undefined || rest.length > 0) {
     throw new IsletError('USAGE', `islet token ${command} takes exactly one token file`);
@@ -76,7 +81,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (command === 'print') {
     return tokenPrint({ token, cpak, json: values.json ?? false, crypto, io });
   }
-  if (cpak === undefined) throw new IsletError('USAGE', 'islet token verify needs --cpak <key file>');
+  if (cpak === undefined)
+    throw new IsletError('USAGE', 'islet token verify needs --cpak <key file>');
   const challenge = values.challenge === undefined ? undefined : fromHex(values.challenge);
   return tokenVerify({ token, cpak, challenge, crypto, io });
 }
@@ -100,6 +106,9 @@ function readInput(path: string, what: string): Uint8Array {
     return new Uint8Array(readFileSync(path));
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new IsletError('FILE_UNREADABLE', `cannot read the ${what} file ${path}`, { details: reason, cause });
+    throw new IsletError('FILE_UNREADABLE', `cannot read the ${what} file ${path}`, {
+      details: reason,
+      cause,
+    });
   }
 }

@@ -27,14 +27,20 @@ function platformLines(out: string[], p: PlatformClaims): void {
   row(out, 'implementation ID (2396)', toHex(p.implementationId));
   row(out, 'instance ID (256)', toHex(p.instanceId));
   row(out, 'config (2401)', toHex(p.config) || '(empty)');
-  row(out, 'lifecycle (2395)', `0x${p.lifecycle.toString(16).padStart(4, '0')} (${lifecycleState(p.lifecycle)})`);
+  row(
+    out,
+    'lifecycle (2395)',
+    `0x${p.lifecycle.toString(16).padStart(4, '0')} (${lifecycleState(p.lifecycle)})`,
+  );
   if (p.verificationServiceIndicator !== undefined) {
     row(out, 'verification service (2400)', p.verificationServiceIndicator);
   }
   row(out, 'hash algorithm (2402)', p.hashAlgorithm);
   out.push(`  software components (2399)     ${p.swComponents.length}`);
   for (const c of p.swComponents) {
-    out.push(`    - ${c.type ?? '(no type)'}${c.version === undefined ? '' : ` ${c.version}`}${c.hashAlgorithm === undefined ? '' : ` [${c.hashAlgorithm}]`}`);
+    out.push(
+      `    - ${c.type ?? '(no type)'}${c.version === undefined ? '' : ` ${c.version}`}${c.hashAlgorithm === undefined ? '' : ` [${c.hashAlgorithm}]`}`,
+    );
     out.push(`      measurement ${toHex(c.measurement)}`);
     out.push(`      signer ID   ${toHex(c.signerId)}`);
   }
@@ -59,15 +65,25 @@ function realmLines(out: string[], r: RealmClaims): void {
 /** Renders a CCA token report. */
 export function formatCcaTokenReport(report: CcaTokenReport): string {
   const out: string[] = [];
-  out.push(`CCA token (tag ${report.form}${report.form === 399 ? ', RMM 1.0 form' : ', CMW collection'})`);
+  out.push(
+    `CCA token (tag ${report.form}${report.form === 399 ? ', RMM 1.0 form' : ', CMW collection'})`,
+  );
   out.push('');
   platformLines(out, report.platform);
   out.push('');
   realmLines(out, report.realm);
   out.push('');
   out.push('Checks');
-  row(out, `platform signature (${coseAlgorithmName(report.platformAlg)})`, MARK[report.platformSignature]);
-  row(out, `realm signature (${coseAlgorithmName(report.realmAlg)}, RAK ${report.rak.curve})`, MARK[report.realmSignature]);
+  row(
+    out,
+    `platform signature (${coseAlgorithmName(report.platformAlg)})`,
+    MARK[report.platformSignature],
+  );
+  row(
+    out,
+    `realm signature (${coseAlgorithmName(report.realmAlg)}, RAK ${report.rak.curve})`,
+    MARK[report.realmSignature],
+  );
   row(out, `binding (${report.realm.publicKeyHashAlgorithm} of RAK)`, MARK[report.binding]);
   return out.join('\n');
 }
@@ -77,6 +93,10 @@ export function formatPlatformTokenReport(report: PlatformTokenReport): string {
   const out: string[] = ['Platform token alone (COSE_Sign1, tag 18)', ''];
   platformLines(out, report.platform);
   out.push('', 'Checks');
-  row(out, `platform signature (${coseAlgorithmName(report.platformAlg)})`, MARK[report.platformSignature]);
+  row(
+    out,
+    `platform signature (${coseAlgorithmName(report.platformAlg)})`,
+    MARK[report.platformSignature],
+  );
   return out.join('\n');
 }

@@ -22,7 +22,8 @@ import {
 export function parseKeyFile(bytes: Uint8Array, crypto: CryptoProvider): EcPublicKey {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).trim();
   if (text.startsWith('-----BEGIN')) {
-    if (/-----BEGIN (EC )?PRIVATE KEY-----/.test(text)) return ecPrivateKeyFromPem(text, crypto).publicKey;
+    if (/-----BEGIN (EC )?PRIVATE KEY-----/.test(text))
+      return ecPrivateKeyFromPem(text, crypto).publicKey;
     return ecPublicKeyFromPem(text);
   }
   if (text.startsWith('{') || text.startsWith('[')) {
@@ -35,9 +36,13 @@ export function parseKeyFile(bytes: Uint8Array, crypto: CryptoProvider): EcPubli
     // A trust-anchor store: [{ "instance-id", "implementation-id", "pkey": JWK }]; take the only entry.
     if (Array.isArray(json)) {
       if (json.length !== 1) {
-        throw new IsletError('KEY_FILE_UNRECOGNIZED', 'a trust-anchor file must hold exactly one anchor', {
-          details: `it holds ${json.length}`,
-        });
+        throw new IsletError(
+          'KEY_FILE_UNRECOGNIZED',
+          'a trust-anchor file must hold exactly one anchor',
+          {
+            details: `it holds ${json.length}`,
+          },
+        );
       }
       json = json[0];
     }

@@ -31,9 +31,29 @@ export {
   toBase64Url,
   toHex,
 } from './bytes.ts';
+export { defaultCrypto } from './crypto/default.ts';
 export {
-  CURVE_FIELD_BYTES,
+  curveFromPointLength,
+  type EcJwk,
+  ecPrivateKeyFromJwk,
+  ecPrivateKeyFromPem,
+  ecPrivateKeyFromPkcs8,
+  ecPrivateKeyToJwk,
+  ecPrivateKeyToPem,
+  ecPrivateKeyToPkcs8,
+  ecPublicKeyFromJwk,
+  ecPublicKeyFromPem,
+  ecPublicKeyFromRaw,
+  ecPublicKeyFromSpki,
+  ecPublicKeyToJwk,
+  ecPublicKeyToPem,
+  ecPublicKeyToSpki,
+} from './crypto/keys.ts';
+export { nobleCrypto } from './crypto/noble.ts';
+export { hasNodeCrypto, nodeCrypto } from './crypto/node.ts';
+export {
   type CryptoProvider,
+  CURVE_FIELD_BYTES,
   type Curve,
   type EcPrivateKey,
   type EcPublicKey,

@@ -11,15 +11,19 @@ import { encodeCoseKey } from './cose-key.ts';
 import { signCoseSign1 } from './cose-sign1.ts';
 import { TokenError } from './errors.ts';
 import { encodePlatformClaims, type PlatformClaims } from './platform-claims.ts';
-import { encodeRealmClaims, type RealmClaims } from './realm-claims.ts';
 import { RealmProfile } from './profiles.ts';
+import { encodeRealmClaims, type RealmClaims } from './realm-claims.ts';
 import { hashAlgorithmFromName } from './verify.ts';
 
 /**
  * Signs platform claims with the CPAK as a platform token (what HES returns to the RMM).
  * @throws {@link TokenError} when the claims are invalid.
  */
-export function signPlatformToken(claims: PlatformClaims, cpak: EcPrivateKey, crypto: CryptoProvider): Bytes {
+export function signPlatformToken(
+  claims: PlatformClaims,
+  cpak: EcPrivateKey,
+  crypto: CryptoProvider,
+): Bytes {
   return signCoseSign1(encodePlatformClaims(claims), cpak, crypto);
 }
 
@@ -27,7 +31,11 @@ export function signPlatformToken(claims: PlatformClaims, cpak: EcPrivateKey, cr
  * Signs realm claims with the RAK as a realm token.
  * @throws {@link TokenError} when the claims are invalid.
  */
-export function signRealmToken(claims: RealmClaims, rak: EcPrivateKey, crypto: CryptoProvider): Bytes {
+export function signRealmToken(
+  claims: RealmClaims,
+  rak: EcPrivateKey,
+  crypto: CryptoProvider,
+): Bytes {
   return signCoseSign1(encodeRealmClaims(claims, crypto), rak, crypto);
 }
 
@@ -43,7 +51,10 @@ export function rakBinding(
 ): { publicKey: Bytes; challenge: Bytes } {
   const hash = hashAlgorithmFromName(hashAlgorithm);
   if (!hash) {
-    throw new TokenError('TOKEN_BINDING_ALG_UNSUPPORTED', `unsupported RAK hash algorithm "${hashAlgorithm}"`);
+    throw new TokenError(
+      'TOKEN_BINDING_ALG_UNSUPPORTED',
+      `unsupported RAK hash algorithm "${hashAlgorithm}"`,
+    );
   }
   const publicKey = encodeCoseKey(rak);
   return { publicKey, challenge: crypto.hash(hash, publicKey) };
@@ -92,6 +103,14 @@ export function buildCcaToken(options: BuildCcaTokenOptions): Bytes {
   const platformToken =
     'token' in options.platform
       ? options.platform.token
-      : signPlatformToken({ ...options.platform.claims, challenge: binding.challenge }, options.platform.cpak, crypto);
-  return encodeCcaToken({ platformToken, realmToken, ...(options.form ? { form: options.form } : {}) });
+      : signPlatformToken(
+          { ...options.platform.claims, challenge: binding.challenge },
+          options.platform.cpak,
+          crypto,
+        );
+  return encodeCcaToken({
+    platformToken,
+    realmToken,
+    ...(options.form ? { form: options.form } : {}),
+  });
 }

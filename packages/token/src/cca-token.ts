@@ -38,7 +38,10 @@ const WHERE = 'CCA token';
  */
 export function decodeCcaTokenParts(token: Uint8Array): CcaTokenParts {
   const item = decodeCbor(token, WHERE);
-  if (!(item instanceof CborTag) || (item.tag !== CCA_TOKEN_TAG_LEGACY && item.tag !== CCA_TOKEN_TAG)) {
+  if (
+    !(item instanceof CborTag) ||
+    (item.tag !== CCA_TOKEN_TAG_LEGACY && item.tag !== CCA_TOKEN_TAG)
+  ) {
     throw new TokenError('TOKEN_TAG_INVALID', 'not a CCA token', {
       details: `expected tag ${CCA_TOKEN_TAG_LEGACY} or ${CCA_TOKEN_TAG}, got ${item instanceof CborTag ? `tag ${item.tag}` : 'no tag'}`,
     });
@@ -62,16 +65,20 @@ function entry(map: Map<unknown, unknown>, key: number, name: string, form: CcaT
   const v = map.get(key);
   if (v === undefined) throw collectionInvalid(`the ${name} (${key}) is missing`);
   if (form === CCA_TOKEN_TAG_LEGACY) {
-    if (!(v instanceof Uint8Array)) throw collectionInvalid(`the ${name} (${key}) is not a byte string`);
+    if (!(v instanceof Uint8Array))
+      throw collectionInvalid(`the ${name} (${key}) is not a byte string`);
     return v as Bytes;
   }
   if (!Array.isArray(v) || v.length !== 2) {
     throw collectionInvalid(`the ${name} (${key}) is not a CMW record [type, bytes]`);
   }
   if (v[0] !== CMW_EAT_CWT) {
-    throw collectionInvalid(`the ${name} (${key}) has CMW type ${String(v[0])}, expected ${CMW_EAT_CWT} (application/eat+cwt)`);
+    throw collectionInvalid(
+      `the ${name} (${key}) has CMW type ${String(v[0])}, expected ${CMW_EAT_CWT} (application/eat+cwt)`,
+    );
   }
-  if (!(v[1] instanceof Uint8Array)) throw collectionInvalid(`the ${name} (${key}) is not a byte string`);
+  if (!(v[1] instanceof Uint8Array))
+    throw collectionInvalid(`the ${name} (${key}) is not a byte string`);
   return v[1] as Bytes;
 }
 

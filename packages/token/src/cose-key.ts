@@ -6,10 +6,10 @@
 import {
   type Bytes,
   type CryptoProvider,
-  type Curve,
-  type EcPublicKey,
   CURVE_FIELD_BYTES,
+  type Curve,
   concatBytes,
+  type EcPublicKey,
 } from '@islet/arch';
 import { TokenError } from './errors.ts';
 import { decodeCbor, encodeCbor } from './internal/cbor.ts';
@@ -75,7 +75,11 @@ export function decodeCoseKey(bytes: Uint8Array, crypto: CryptoProvider): EcPubl
  * Reads a raw uncompressed SEC1 point as a public key on `curve` (the legacy RAK encoding).
  * @throws {@link TokenError} `TOKEN_RAK_INVALID` on a wrong length, prefix or off-curve point.
  */
-export function decodeRawPoint(bytes: Uint8Array, curve: Curve, crypto: CryptoProvider): EcPublicKey {
+export function decodeRawPoint(
+  bytes: Uint8Array,
+  curve: Curve,
+  crypto: CryptoProvider,
+): EcPublicKey {
   const len = 1 + 2 * CURVE_FIELD_BYTES[curve];
   if (bytes.length !== len || bytes[0] !== 4) {
     throw rakInvalid(`a raw ${curve} key is ${len} bytes starting 0x04, got ${bytes.length} bytes`);

@@ -7,12 +7,12 @@
 import {
   type Bytes,
   type CryptoProvider,
+  CURVE_FIELD_BYTES,
   type Curve,
+  concatBytes,
   type EcPrivateKey,
   type EcPublicKey,
   type HashAlgorithm,
-  CURVE_FIELD_BYTES,
-  concatBytes,
 } from '@islet/arch';
 import { TokenError } from './errors.ts';
 import { CborTag, decodeCbor, encodeCbor } from './internal/cbor.ts';
@@ -31,11 +31,12 @@ export const CoseAlgorithm = {
 export type CoseAlgorithm = (typeof CoseAlgorithm)[keyof typeof CoseAlgorithm];
 
 /** The hash and curve each algorithm implies. */
-const ALGORITHMS: ReadonlyMap<number, { hash: HashAlgorithm; curve: Curve; name: string }> = new Map([
-  [CoseAlgorithm.ES256, { hash: 'sha256', curve: 'P-256', name: 'ES256' }],
-  [CoseAlgorithm.ES384, { hash: 'sha384', curve: 'P-384', name: 'ES384' }],
-  [CoseAlgorithm.ES512, { hash: 'sha512', curve: 'P-521', name: 'ES512' }],
-]);
+const ALGORITHMS: ReadonlyMap<number, { hash: HashAlgorithm; curve: Curve; name: string }> =
+  new Map([
+    [CoseAlgorithm.ES256, { hash: 'sha256', curve: 'P-256', name: 'ES256' }],
+    [CoseAlgorithm.ES384, { hash: 'sha384', curve: 'P-384', name: 'ES384' }],
+    [CoseAlgorithm.ES512, { hash: 'sha512', curve: 'P-521', name: 'ES512' }],
+  ]);
 
 /** The algorithm that signs with a key on `curve`. */
 export function coseAlgorithmForCurve(curve: Curve): CoseAlgorithm {
@@ -82,18 +83,28 @@ export function decodeCoseSign1(bytes: Uint8Array, what: string): CoseSign1 {
     throw coseInvalid(what, 'a COSE_Sign1 is an array of 4 items');
   }
   const [protectedHeader, unprotected, payload, signature] = body as unknown[];
-  if (!(protectedHeader instanceof Uint8Array)) throw coseInvalid(what, 'the protected header is not a byte string');
+  if (!(protectedHeader instanceof Uint8Array))
+    throw coseInvalid(what, 'the protected header is not a byte string');
   if (!(unprotected instanceof Map)) throw coseInvalid(what, 'the unprotected header is not a map');
-  if (!(payload instanceof Uint8Array)) throw coseInvalid(what, 'the payload is not a byte string (detached payloads are not allowed)');
-  if (!(signature instanceof Uint8Array)) throw coseInvalid(what, 'the signature is not a byte string');
-  const header = protectedHeader.length === 0 ? new Map() : decodeCbor(protectedHeader, `${what} protected header`);
+  if (!(payload instanceof Uint8Array))
+    throw coseInvalid(what, 'the payload is not a byte string (detached payloads are not allowed)');
+  if (!(signature instanceof Uint8Array))
+    throw coseInvalid(what, 'the signature is not a byte string');
+  const header =
+    protectedHeader.length === 0
+      ? new Map()
+      : decodeCbor(protectedHeader, `${what} protected header`);
   if (!(header instanceof Map)) throw coseInvalid(what, 'the protected header is not a map');
   const alg = header.get(1);
   if (alg === undefined) throw coseInvalid(what, 'the protected header has no alg (1)');
   if (typeof alg !== 'number' || !ALGORITHMS.has(alg)) {
-    throw new TokenError('TOKEN_COSE_ALG_UNSUPPORTED', `unsupported COSE algorithm in the ${what}`, {
-      details: `expected ES256 (-7), ES384 (-35) or ES512 (-36), got ${String(alg)}`,
-    });
+    throw new TokenError(
+      'TOKEN_COSE_ALG_UNSUPPORTED',
+      `unsupported COSE algorithm in the ${what}`,
+      {
+        details: `expected ES256 (-7), ES384 (-35) or ES512 (-36), got ${String(alg)}`,
+      },
+    );
   }
   return {
     protectedHeader: protectedHeader as Bytes,
@@ -112,11 +123,21 @@ function bstrHead(length: number): Uint8Array {
   if (length < 24) return Uint8Array.of(0x40 | length);
   if (length < 0x100) return Uint8Array.of(0x58, length);
   if (length < 0x10000) return Uint8Array.of(0x59, length >> 8, length & 0xff);
-  return Uint8Array.of(0x5a, length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+  return Uint8Array.of(
+    0x5a,
+    length >>> 24,
+    (length >> 16) & 0xff,
+    (length >> 8) & 0xff,
+    length & 0xff,
+  );
 }
 
 /** `84 6a "Signature1"`: the head of the Sig_structure array and its context string. */
-const SIG_STRUCTURE_PREFIX = Uint8Array.of(0x84, 0x6a, ...new TextEncoder().encode('Signature1'));
+const SIG_STRUCTURE_PREFIX = Uint8Array.of(
+  0x84,
+  0x6a,
+  ...Array.from('Signature1', (c) => c.charCodeAt(0)),
+);
 /** `40`: the empty external AAD. */
 const EMPTY_AAD = Uint8Array.of(0x40);
 
@@ -139,7 +160,11 @@ export function sigStructure(protectedHeader: Uint8Array, payload: Uint8Array): 
  * Verifies a decoded COSE_Sign1 with `key`. The algorithm must match the key's curve.
  * @returns whether the signature verifies.
  */
-export function verifyCoseSign1(sign1: CoseSign1, key: EcPublicKey, crypto: CryptoProvider): boolean {
+export function verifyCoseSign1(
+  sign1: CoseSign1,
+  key: EcPublicKey,
+  crypto: CryptoProvider,
+): boolean {
   const spec = ALGORITHMS.get(sign1.alg);
   if (!spec || spec.curve !== key.curve) return false;
   if (sign1.signature.length !== 2 * CURVE_FIELD_BYTES[key.curve]) return false;
@@ -151,7 +176,11 @@ export function verifyCoseSign1(sign1: CoseSign1, key: EcPublicKey, crypto: Cryp
  * Signs `payload` as a tagged COSE_Sign1 with the algorithm of the key's curve.
  * @returns the encoded `#6.18([h'a1 01 alg', {}, payload, signature])`.
  */
-export function signCoseSign1(payload: Uint8Array, key: EcPrivateKey, crypto: CryptoProvider): Bytes {
+export function signCoseSign1(
+  payload: Uint8Array,
+  key: EcPrivateKey,
+  crypto: CryptoProvider,
+): Bytes {
   const alg = coseAlgorithmForCurve(key.curve);
   const protectedHeader = encodeCbor(new Map([[1, alg]]));
   const spec = ALGORITHMS.get(alg)!;

@@ -12,7 +12,12 @@ export {
   signPlatformToken,
   signRealmToken,
 } from './build.ts';
-export { type CcaTokenForm, type CcaTokenParts, decodeCcaTokenParts, encodeCcaToken } from './cca-token.ts';
+export {
+  type CcaTokenForm,
+  type CcaTokenParts,
+  decodeCcaTokenParts,
+  encodeCcaToken,
+} from './cca-token.ts';
 export { decodeCoseKey, decodeRawPoint, encodeCoseKey } from './cose-key.ts';
 export {
   COSE_SIGN1_TAG,

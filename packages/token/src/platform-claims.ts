@@ -5,8 +5,8 @@
  */
 import type { Bytes } from '@islet/arch';
 import { TokenError } from './errors.ts';
-import { ClaimReader } from './internal/claim-reader.ts';
 import { decodeCbor, encodeCbor } from './internal/cbor.ts';
+import { ClaimReader } from './internal/claim-reader.ts';
 import { lifecycleState } from './lifecycle.ts';
 import { PlatformClaimKey as K, PlatformProfile, SwComponentKey as S } from './profiles.ts';
 
@@ -85,7 +85,12 @@ export function parsePlatformClaims(map: unknown): PlatformClaims {
   }
   const challengeRaw = r.required(K.challenge, 'challenge');
   if (Array.isArray(challengeRaw)) {
-    throw r.typeError(K.challenge, 'challenge', 'a single byte string (the array form is not allowed)', challengeRaw);
+    throw r.typeError(
+      K.challenge,
+      'challenge',
+      'a single byte string (the array form is not allowed)',
+      challengeRaw,
+    );
   }
   const challenge = r.checkBytes(challengeRaw, K.challenge, 'challenge', DIGEST_SIZES);
   const implementationId = r.bytes(K.implementationId, 'implementation ID', [32]);
@@ -94,25 +99,44 @@ export function parsePlatformClaims(map: unknown): PlatformClaims {
   const legacy = profile === PlatformProfile.Legacy;
   const instanceId = r.bytes(K.instanceId, 'instance ID', legacy ? [32, 33] : [33]);
   if (instanceId.length === 33 && instanceId[0] !== 0x01) {
-    throw r.valueError(K.instanceId, 'instance ID', `the first byte must be 0x01 (RAND), got 0x${instanceId[0]!.toString(16)}`);
+    throw r.valueError(
+      K.instanceId,
+      'instance ID',
+      `the first byte must be 0x01 (RAND), got 0x${instanceId[0]!.toString(16)}`,
+    );
   }
   const config = r.bytes(K.config, 'platform config');
   const lifecycle = r.uint(K.lifecycle, 'security lifecycle');
   if (lifecycleState(lifecycle) === undefined) {
-    throw r.valueError(K.lifecycle, 'security lifecycle', `0x${lifecycle.toString(16)} is in no valid range`);
+    throw r.valueError(
+      K.lifecycle,
+      'security lifecycle',
+      `0x${lifecycle.toString(16)} is in no valid range`,
+    );
   }
   const rawComponents = r.array(K.swComponents, 'software components');
   if (rawComponents.length === 0) {
     throw r.valueError(K.swComponents, 'software components', 'at least one component is required');
   }
   const swComponents = rawComponents.map((c, i) => parseSwComponent(c, i));
-  const verificationServiceIndicator = r.optionalText(K.verificationServiceIndicator, 'verification service indicator');
+  const verificationServiceIndicator = r.optionalText(
+    K.verificationServiceIndicator,
+    'verification service indicator',
+  );
   if (verificationServiceIndicator === '') {
-    throw r.valueError(K.verificationServiceIndicator, 'verification service indicator', 'must not be empty');
+    throw r.valueError(
+      K.verificationServiceIndicator,
+      'verification service indicator',
+      'must not be empty',
+    );
   }
   const hashAlgorithm = r.text(K.hashAlgorithm, 'hash algorithm ID');
   if (!HASH_ALGORITHM_NAMES.includes(hashAlgorithm)) {
-    throw r.valueError(K.hashAlgorithm, 'hash algorithm ID', `"${hashAlgorithm}" is not a known hash algorithm name`);
+    throw r.valueError(
+      K.hashAlgorithm,
+      'hash algorithm ID',
+      `"${hashAlgorithm}" is not a known hash algorithm name`,
+    );
   }
   return {
     profile,

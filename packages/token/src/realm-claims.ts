@@ -8,8 +8,8 @@
 import type { Bytes, CryptoProvider, Curve, EcPublicKey } from '@islet/arch';
 import { decodeCoseKey, decodeRawPoint } from './cose-key.ts';
 import { TokenError } from './errors.ts';
-import { ClaimReader } from './internal/claim-reader.ts';
 import { decodeCbor, encodeCbor } from './internal/cbor.ts';
+import { ClaimReader } from './internal/claim-reader.ts';
 import { DIGEST_SIZES } from './platform-claims.ts';
 import { RealmClaimKey as K, RealmProfile } from './profiles.ts';
 
@@ -70,7 +70,11 @@ export function readRealmClaims(
 ): { claims: RealmClaims; rak: EcPublicKey } {
   const r = new ClaimReader(map, WHERE);
   const profileText = r.optionalText(K.profile, 'profile');
-  if (profileText !== undefined && profileText !== RealmProfile.V1 && profileText !== RealmProfile.V2) {
+  if (
+    profileText !== undefined &&
+    profileText !== RealmProfile.V1 &&
+    profileText !== RealmProfile.V2
+  ) {
     throw new TokenError('TOKEN_PROFILE_UNKNOWN', `unknown realm profile "${profileText}"`, {
       details: `expected no profile, "${RealmProfile.V1}" or "${RealmProfile.V2}"`,
     });
@@ -91,22 +95,34 @@ export function readRealmClaims(
   const personalizationValue = r.bytes(K.personalizationValue, 'personalization value', [64]);
   const hashAlgorithm = r.text(K.hashAlgorithm, 'hash algorithm ID');
   if (!REALM_HASH_ALGORITHMS.includes(hashAlgorithm)) {
-    throw r.valueError(K.hashAlgorithm, 'hash algorithm ID', `expected "sha-256" or "sha-512", got "${hashAlgorithm}"`);
+    throw r.valueError(
+      K.hashAlgorithm,
+      'hash algorithm ID',
+      `expected "sha-256" or "sha-512", got "${hashAlgorithm}"`,
+    );
   }
   const publicKey = r.bytes(K.publicKey, 'public key');
   const initialMeasurement = r.bytes(K.initialMeasurement, 'initial measurement', DIGEST_SIZES);
   const rems = r.array(K.extensibleMeasurements, 'extensible measurements');
   if (rems.length !== 4) {
-    throw new TokenError('TOKEN_CLAIM_SIZE', `wrong number of extensible measurements (${K.extensibleMeasurements}) in the ${WHERE}`, {
-      details: `expected 4, got ${rems.length}`,
-    });
+    throw new TokenError(
+      'TOKEN_CLAIM_SIZE',
+      `wrong number of extensible measurements (${K.extensibleMeasurements}) in the ${WHERE}`,
+      {
+        details: `expected 4, got ${rems.length}`,
+      },
+    );
   }
   const extensibleMeasurements = rems.map((m) =>
     r.checkBytes(m, K.extensibleMeasurements, 'extensible measurement', DIGEST_SIZES),
   );
   const publicKeyHashAlgorithm = r.text(K.publicKeyHashAlgorithm, 'public key hash algorithm ID');
   if (publicKeyHashAlgorithm === '') {
-    throw r.valueError(K.publicKeyHashAlgorithm, 'public key hash algorithm ID', 'must not be empty');
+    throw r.valueError(
+      K.publicKeyHashAlgorithm,
+      'public key hash algorithm ID',
+      'must not be empty',
+    );
   }
   const mecPolicy = readMecPolicy(r, profile);
 
@@ -138,11 +154,19 @@ export function readRealmClaims(
   return { claims, rak };
 }
 
-function readMecPolicy(r: ClaimReader, profile: RealmProfile | undefined): string | number | undefined {
+function readMecPolicy(
+  r: ClaimReader,
+  profile: RealmProfile | undefined,
+): string | number | undefined {
   const v = r.map.get(K.mecPolicy);
   if (v === undefined) return undefined;
   if (profile === RealmProfile.V2) {
-    if (v !== 0 && v !== 1) throw r.valueError(K.mecPolicy, 'MEC policy', 'realm#2.0.0 requires the integer 0 (shared) or 1 (private)');
+    if (v !== 0 && v !== 1)
+      throw r.valueError(
+        K.mecPolicy,
+        'MEC policy',
+        'realm#2.0.0 requires the integer 0 (shared) or 1 (private)',
+      );
     return v;
   }
   if (v === 'private' || v === 'shared' || v === 0 || v === 1) return v;

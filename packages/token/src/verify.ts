@@ -9,8 +9,8 @@ import {
   type Bytes,
   type CryptoProvider,
   type EcPublicKey,
-  type HashAlgorithm,
   equalBytes,
+  type HashAlgorithm,
 } from '@islet/arch';
 import { type CcaTokenForm, decodeCcaTokenParts } from './cca-token.ts';
 import { type CoseAlgorithm, decodeCoseSign1, verifyCoseSign1 } from './cose-sign1.ts';
@@ -125,14 +125,22 @@ export interface VerifyCcaTokenOptions extends VerifyOptions {
 export function verifyCcaToken(token: Uint8Array, options: VerifyCcaTokenOptions): CcaTokenReport {
   const report = inspectCcaToken(token, options);
   if (report.platformSignature !== 'valid') {
-    throw new TokenError('TOKEN_PLATFORM_SIGNATURE_INVALID', 'the platform token signature does not verify', {
-      details: `with the supplied ${options.cpak.curve} CPAK`,
-    });
+    throw new TokenError(
+      'TOKEN_PLATFORM_SIGNATURE_INVALID',
+      'the platform token signature does not verify',
+      {
+        details: `with the supplied ${options.cpak.curve} CPAK`,
+      },
+    );
   }
   if (report.realmSignature !== 'valid') {
-    throw new TokenError('TOKEN_REALM_SIGNATURE_INVALID', 'the realm token signature does not verify', {
-      details: `with the RAK carried in claim 44237 (${report.rak.curve})`,
-    });
+    throw new TokenError(
+      'TOKEN_REALM_SIGNATURE_INVALID',
+      'the realm token signature does not verify',
+      {
+        details: `with the RAK carried in claim 44237 (${report.rak.curve})`,
+      },
+    );
   }
   if (report.binding === 'unchecked') {
     throw new TokenError('TOKEN_BINDING_ALG_UNSUPPORTED', 'cannot check the binding', {
@@ -140,9 +148,13 @@ export function verifyCcaToken(token: Uint8Array, options: VerifyCcaTokenOptions
     });
   }
   if (report.binding !== 'valid') {
-    throw new TokenError('TOKEN_BINDING_MISMATCH', 'the platform challenge is not the hash of the RAK', {
-      details: `platform challenge differs from ${report.realm.publicKeyHashAlgorithm}(RAK claim 44237)`,
-    });
+    throw new TokenError(
+      'TOKEN_BINDING_MISMATCH',
+      'the platform challenge is not the hash of the RAK',
+      {
+        details: `platform challenge differs from ${report.realm.publicKeyHashAlgorithm}(RAK claim 44237)`,
+      },
+    );
   }
   if (options.expectedChallenge) checkChallenge(report.realm.challenge, options.expectedChallenge);
   return report;
@@ -150,12 +162,18 @@ export function verifyCcaToken(token: Uint8Array, options: VerifyCcaTokenOptions
 
 function checkChallenge(actual: Uint8Array, expected: Uint8Array): void {
   if (expected.length > 64) {
-    throw new TokenError('TOKEN_CHALLENGE_MISMATCH', 'the expected challenge is longer than 64 bytes');
+    throw new TokenError(
+      'TOKEN_CHALLENGE_MISMATCH',
+      'the expected challenge is longer than 64 bytes',
+    );
   }
   const padded = new Uint8Array(64);
   padded.set(expected);
   if (!equalBytes(actual, padded)) {
-    throw new TokenError('TOKEN_CHALLENGE_MISMATCH', 'the realm challenge is not the expected nonce');
+    throw new TokenError(
+      'TOKEN_CHALLENGE_MISMATCH',
+      'the realm challenge is not the expected nonce',
+    );
   }
 }
 
@@ -170,7 +188,10 @@ export interface PlatformTokenReport {
  * Decodes a stand-alone platform token and checks its signature if a CPAK is given.
  * @throws {@link TokenError} when it cannot be decoded or a claim is malformed.
  */
-export function inspectPlatformToken(token: Uint8Array, options: VerifyOptions): PlatformTokenReport {
+export function inspectPlatformToken(
+  token: Uint8Array,
+  options: VerifyOptions,
+): PlatformTokenReport {
   const sign1 = decodeCoseSign1(token, 'platform token');
   const platform = parsePlatformClaims(decodeCbor(sign1.payload, 'platform token payload'));
   const platformSignature: CheckStatus = options.cpak
@@ -191,7 +212,10 @@ export function verifyPlatformToken(
 ): PlatformTokenReport {
   const report = inspectPlatformToken(token, options);
   if (report.platformSignature !== 'valid') {
-    throw new TokenError('TOKEN_PLATFORM_SIGNATURE_INVALID', 'the platform token signature does not verify');
+    throw new TokenError(
+      'TOKEN_PLATFORM_SIGNATURE_INVALID',
+      'the platform token signature does not verify',
+    );
   }
   return report;
 }

@@ -1,9 +1,9 @@
 /** fast-check arbitraries of valid platform and realm claim sets. @module */
 import fc from 'fast-check';
+import type { RealmTokenInput } from '../src/build.ts';
 import { LIFECYCLE_STATES } from '../src/lifecycle.ts';
 import type { PlatformClaims, SwComponent } from '../src/platform-claims.ts';
 import { PlatformProfile, RealmProfile } from '../src/profiles.ts';
-import type { RealmTokenInput } from '../src/build.ts';
 
 const bytes = (n: number): fc.Arbitrary<Uint8Array<ArrayBuffer>> =>
   fc.uint8Array({ minLength: n, maxLength: n }).map((b) => new Uint8Array(b));
@@ -36,20 +36,33 @@ export const platformClaims: fc.Arbitrary<Omit<PlatformClaims, 'challenge'>> = f
     verificationServiceIndicator: text,
     hashAlgorithm: fc.constantFrom('sha-256', 'sha-512'),
   },
-  { requiredKeys: ['profile', 'implementationId', 'instanceId', 'config', 'lifecycle', 'swComponents', 'hashAlgorithm'] },
+  {
+    requiredKeys: [
+      'profile',
+      'implementationId',
+      'instanceId',
+      'config',
+      'lifecycle',
+      'swComponents',
+      'hashAlgorithm',
+    ],
+  },
 );
 
 /** Valid realm claims of the RMM 1.0 profile, without the RAK. */
-export const realmInput: fc.Arbitrary<RealmTokenInput> = fc
-  .constantFrom(32, 64)
-  .chain((hashLen) =>
-    fc.record({
-      profile: fc.constant(RealmProfile.V1),
-      challenge: bytes(64),
-      personalizationValue: bytes(64),
-      hashAlgorithm: fc.constant(hashLen === 32 ? 'sha-256' : 'sha-512'),
-      initialMeasurement: bytes(hashLen),
-      extensibleMeasurements: fc.tuple(bytes(hashLen), bytes(hashLen), bytes(hashLen), bytes(hashLen)),
-      publicKeyHashAlgorithm: fc.constantFrom('sha-256', 'sha-384', 'sha-512'),
-    }),
-  );
+export const realmInput: fc.Arbitrary<RealmTokenInput> = fc.constantFrom(32, 64).chain((hashLen) =>
+  fc.record({
+    profile: fc.constant(RealmProfile.V1),
+    challenge: bytes(64),
+    personalizationValue: bytes(64),
+    hashAlgorithm: fc.constant(hashLen === 32 ? 'sha-256' : 'sha-512'),
+    initialMeasurement: bytes(hashLen),
+    extensibleMeasurements: fc.tuple(
+      bytes(hashLen),
+      bytes(hashLen),
+      bytes(hashLen),
+      bytes(hashLen),
+    ),
+    publicKeyHashAlgorithm: fc.constantFrom('sha-256', 'sha-384', 'sha-512'),
+  }),
+);

@@ -19,13 +19,23 @@ import { platformClaims, realmInput } from './arbitraries.ts';
 const crypto = defaultCrypto();
 const cpak = crypto.ecGenerate('P-384');
 const rak = crypto.ecGenerate('P-384');
-const [platform, realm] = fc.sample(fc.tuple(platformClaims, realmInput), { numRuns: 1, seed: 3 })[0]!;
+const [platform, realm] = fc.sample(fc.tuple(platformClaims, realmInput), {
+  numRuns: 1,
+  seed: 3,
+})[0]!;
 const binding = rakBinding(rak.publicKey, realm.publicKeyHashAlgorithm, crypto);
 const goodPlatformMap = platformClaimsToMap({ ...platform, challenge: binding.challenge });
-const goodRealmMap = realmClaimsToMap({ ...realm, profile: RealmProfile.V1, publicKey: binding.publicKey });
+const goodRealmMap = realmClaimsToMap({
+  ...realm,
+  profile: RealmProfile.V1,
+  publicKey: binding.publicKey,
+});
 
 /** A token whose claim maps were edited, then signed correctly, so only the edit is wrong. */
-function tokenWith(edit: { platform?: (m: Map<number, unknown>) => void; realm?: (m: Map<number, unknown>) => void }): Uint8Array {
+function tokenWith(edit: {
+  platform?: (m: Map<number, unknown>) => void;
+  realm?: (m: Map<number, unknown>) => void;
+}): Uint8Array {
   const p = new Map(goodPlatformMap);
   const r = new Map(goodRealmMap);
   edit.platform?.(p);
@@ -42,7 +52,10 @@ const fails = (token: Uint8Array, code: string) =>
 
 test('the unedited token verifies', () => {
   expect(verify(tokenWith({})).binding).toBe('valid');
-  expect(verify(buildCcaToken({ platform: { claims: platform, cpak }, realm, rak, crypto })).realmSignature).toBe('valid');
+  expect(
+    verify(buildCcaToken({ platform: { claims: platform, cpak }, realm, rak, crypto }))
+      .realmSignature,
+  ).toBe('valid');
 });
 
 describe('CBOR', () => {
@@ -57,15 +70,17 @@ describe('CBOR', () => {
     );
   });
   test('reserved additional information is refused', () => {
-    expect(() => decodeCbor(Uint8Array.of(0x1c), 'item')).toThrowError(expect.objectContaining({ code: 'TOKEN_CBOR_MALFORMED' }));
+    expect(() => decodeCbor(Uint8Array.of(0x1c), 'item')).toThrowError(
+      expect.objectContaining({ code: 'TOKEN_CBOR_MALFORMED' }),
+    );
   });
   test('duplicate map keys, even with a non-preferred encoding', () => {
     expect(() => decodeCbor(Uint8Array.of(0xa2, 0x01, 0x02, 0x01, 0x03), 'item')).toThrowError(
       expect.objectContaining({ code: 'TOKEN_CBOR_DUPLICATE_KEY' }),
     );
-    expect(() => decodeCbor(Uint8Array.of(0xa2, 0x0a, 0x02, 0x18, 0x0a, 0x03), 'item')).toThrowError(
-      expect.objectContaining({ code: 'TOKEN_CBOR_DUPLICATE_KEY' }),
-    );
+    expect(() =>
+      decodeCbor(Uint8Array.of(0xa2, 0x0a, 0x02, 0x18, 0x0a, 0x03), 'item'),
+    ).toThrowError(expect.objectContaining({ code: 'TOKEN_CBOR_DUPLICATE_KEY' }));
   });
   test('nesting bombs are refused', () => {
     expect(() => decodeCbor(new Uint8Array(100).fill(0x81), 'item')).toThrowError(
@@ -73,9 +88,9 @@ describe('CBOR', () => {
     );
   });
   test('a huge declared length is refused without allocating', () => {
-    expect(() => decodeCbor(Uint8Array.of(0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), 'item')).toThrowError(
-      expect.objectContaining({ code: 'TOKEN_CBOR_MALFORMED' }),
-    );
+    expect(() =>
+      decodeCbor(Uint8Array.of(0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), 'item'),
+    ).toThrowError(expect.objectContaining({ code: 'TOKEN_CBOR_MALFORMED' }));
   });
   test('decoded byte strings are copies, not views of the input', () => {
     const input = Uint8Array.of(0x43, 1, 2, 3);
@@ -98,31 +113,90 @@ describe('CBOR', () => {
 describe('tags and structure', () => {
   const parts = decodeCcaTokenParts(tokenWith({}));
   test('a wrong top-level tag', () => {
-    fails(encodeCbor(new CborTag(400, new Map([[44234, parts.platformToken], [44241, parts.realmToken]]))), 'TOKEN_TAG_INVALID');
-    fails(encodeCbor(new Map([[44234, parts.platformToken], [44241, parts.realmToken]])), 'TOKEN_TAG_INVALID');
+    fails(
+      encodeCbor(
+        new CborTag(
+          400,
+          new Map([
+            [44234, parts.platformToken],
+            [44241, parts.realmToken],
+          ]),
+        ),
+      ),
+      'TOKEN_TAG_INVALID',
+    );
+    fails(
+      encodeCbor(
+        new Map([
+          [44234, parts.platformToken],
+          [44241, parts.realmToken],
+        ]),
+      ),
+      'TOKEN_TAG_INVALID',
+    );
   });
   test('a missing or unknown collection entry', () => {
-    fails(encodeCbor(new CborTag(399, new Map([[44234, parts.platformToken]]))), 'TOKEN_COLLECTION_INVALID');
     fails(
-      encodeCbor(new CborTag(399, new Map<number, unknown>([[44234, parts.platformToken], [44241, parts.realmToken], [44444, 1]]))),
+      encodeCbor(new CborTag(399, new Map([[44234, parts.platformToken]]))),
+      'TOKEN_COLLECTION_INVALID',
+    );
+    fails(
+      encodeCbor(
+        new CborTag(
+          399,
+          new Map<number, unknown>([
+            [44234, parts.platformToken],
+            [44241, parts.realmToken],
+            [44444, 1],
+          ]),
+        ),
+      ),
       'TOKEN_COLLECTION_INVALID',
     );
   });
   test('907 entries must be [263, bstr]', () => {
     fails(
-      encodeCbor(new CborTag(907, new Map([[44234, [264, parts.platformToken]], [44241, [263, parts.realmToken]]]))),
+      encodeCbor(
+        new CborTag(
+          907,
+          new Map([
+            [44234, [264, parts.platformToken]],
+            [44241, [263, parts.realmToken]],
+          ]),
+        ),
+      ),
       'TOKEN_COLLECTION_INVALID',
     );
-    fails(encodeCbor(new CborTag(907, new Map([[44234, parts.platformToken], [44241, parts.realmToken]]))), 'TOKEN_COLLECTION_INVALID');
+    fails(
+      encodeCbor(
+        new CborTag(
+          907,
+          new Map([
+            [44234, parts.platformToken],
+            [44241, parts.realmToken],
+          ]),
+        ),
+      ),
+      'TOKEN_COLLECTION_INVALID',
+    );
   });
   test('an inner token without tag 18', () => {
     const untagged = (decodeCbor(parts.realmToken, 'realm') as CborTag).value;
-    fails(encodeCcaToken({ platformToken: parts.platformToken, realmToken: encodeCbor(untagged) }), 'TOKEN_TAG_INVALID');
+    fails(
+      encodeCcaToken({ platformToken: parts.platformToken, realmToken: encodeCbor(untagged) }),
+      'TOKEN_TAG_INVALID',
+    );
   });
   test('an unsupported COSE algorithm', () => {
-    const [, unprot, payload, sig] = (decodeCbor(parts.realmToken, 'realm') as CborTag).value as unknown[];
-    const ps256 = encodeCbor(new CborTag(18, [encodeCbor(new Map([[1, -37]])), unprot, payload, sig]));
-    fails(encodeCcaToken({ platformToken: parts.platformToken, realmToken: ps256 }), 'TOKEN_COSE_ALG_UNSUPPORTED');
+    const [, unprot, payload, sig] = (decodeCbor(parts.realmToken, 'realm') as CborTag)
+      .value as unknown[];
+    const ps256 = encodeCbor(
+      new CborTag(18, [encodeCbor(new Map([[1, -37]])), unprot, payload, sig]),
+    );
+    fails(
+      encodeCcaToken({ platformToken: parts.platformToken, realmToken: ps256 }),
+      'TOKEN_COSE_ALG_UNSUPPORTED',
+    );
   });
 });
 
@@ -145,8 +219,14 @@ describe('claims', () => {
     fails(tokenWith({ realm: (m) => m.set(44236, 'md5') }), 'TOKEN_CLAIM_VALUE');
   });
   test('an unknown profile', () => {
-    fails(tokenWith({ platform: (m) => m.set(265, 'http://arm.com/PSA-SSD/1.0.0') }), 'TOKEN_PROFILE_UNKNOWN');
-    fails(tokenWith({ realm: (m) => m.set(265, 'tag:arm.com,2099:realm#9.0.0') }), 'TOKEN_PROFILE_UNKNOWN');
+    fails(
+      tokenWith({ platform: (m) => m.set(265, 'http://arm.com/PSA-SSD/1.0.0') }),
+      'TOKEN_PROFILE_UNKNOWN',
+    );
+    fails(
+      tokenWith({ realm: (m) => m.set(265, 'tag:arm.com,2099:realm#9.0.0') }),
+      'TOKEN_PROFILE_UNKNOWN',
+    );
   });
   test('a RAK in the wrong encoding for its profile', () => {
     fails(tokenWith({ realm: (m) => m.delete(265) }), 'TOKEN_RAK_INVALID');
@@ -167,7 +247,10 @@ describe('signatures and binding', () => {
     const other = crypto.ecGenerate('P-384');
     const parts = decodeCcaTokenParts(tokenWith({}));
     const forged = signCoseSign1(encodeCbor(goodRealmMap), other, crypto);
-    fails(encodeCcaToken({ platformToken: parts.platformToken, realmToken: forged }), 'TOKEN_REALM_SIGNATURE_INVALID');
+    fails(
+      encodeCcaToken({ platformToken: parts.platformToken, realmToken: forged }),
+      'TOKEN_REALM_SIGNATURE_INVALID',
+    );
   });
   test('a binding mismatch', () => {
     fails(tokenWith({ platform: (m) => m.set(10, new Uint8Array(32)) }), 'TOKEN_BINDING_MISMATCH');
@@ -176,8 +259,12 @@ describe('signatures and binding', () => {
     fails(tokenWith({ realm: (m) => m.set(44240, 'sha-224') }), 'TOKEN_BINDING_ALG_UNSUPPORTED');
   });
   test('a stale realm challenge', () => {
-    expect(() => verifyCcaToken(tokenWith({}), { cpak: cpak.publicKey, crypto, expectedChallenge: new Uint8Array(64) })).toThrowError(
-      expect.objectContaining({ code: 'TOKEN_CHALLENGE_MISMATCH' }),
-    );
+    expect(() =>
+      verifyCcaToken(tokenWith({}), {
+        cpak: cpak.publicKey,
+        crypto,
+        expectedChallenge: new Uint8Array(64),
+      }),
+    ).toThrowError(expect.objectContaining({ code: 'TOKEN_CHALLENGE_MISMATCH' }));
   });
 });

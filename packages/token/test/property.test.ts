@@ -20,11 +20,18 @@ describe('build, sign, encode, decode, verify', () => {
     numRuns: 60,
   })('random claim sets round-trip', (platform, realm, form) => {
     const token = buildCcaToken({ platform: { claims: platform, cpak }, realm, rak, crypto, form });
-    const report = verifyCcaToken(token, { cpak: cpak.publicKey, crypto, expectedChallenge: realm.challenge });
+    const report = verifyCcaToken(token, {
+      cpak: cpak.publicKey,
+      crypto,
+      expectedChallenge: realm.challenge,
+    });
     expect(report.form).toBe(form);
     expect(report.platform).toEqual({ ...platform, challenge: report.platform.challenge });
     const { publicKey, ...realmRest } = report.realm;
-    expect(realmRest).toEqual({ ...realm, extensibleMeasurements: [...realm.extensibleMeasurements] });
+    expect(realmRest).toEqual({
+      ...realm,
+      extensibleMeasurements: [...realm.extensibleMeasurements],
+    });
     expect(report.rak.point).toEqual(rak.publicKey.point);
     expect(publicKey.length).toBe(107);
   });
@@ -32,7 +39,12 @@ describe('build, sign, encode, decode, verify', () => {
   test.prop([platformClaims, realmInput], { numRuns: 10 })(
     'tokens signed through one provider verify through the other',
     (platform, realm) => {
-      const token = buildCcaToken({ platform: { claims: platform, cpak }, realm, rak, crypto: nobleCrypto });
+      const token = buildCcaToken({
+        platform: { claims: platform, cpak },
+        realm,
+        rak,
+        crypto: nobleCrypto,
+      });
       expect(verifyCcaToken(token, { cpak: cpak.publicKey, crypto }).binding).toBe('valid');
     },
   );
@@ -40,22 +52,23 @@ describe('build, sign, encode, decode, verify', () => {
 
 describe('a flipped byte is never accepted', () => {
   const token = fc.sample(
-    fc.tuple(platformClaims, realmInput).map(([platform, realm]) =>
-      buildCcaToken({ platform: { claims: platform, cpak }, realm, rak, crypto }),
-    ),
+    fc
+      .tuple(platformClaims, realmInput)
+      .map(([platform, realm]) =>
+        buildCcaToken({ platform: { claims: platform, cpak }, realm, rak, crypto }),
+      ),
     { numRuns: 1, seed: 7 },
   )[0]!;
 
-  test.prop([fc.nat({ max: token.length - 1 }), fc.integer({ min: 1, max: 255 })], { numRuns: 400 })(
-    'flipping any byte makes decoding or verification fail',
-    (index, mask) => {
-      const bad = token.slice();
-      bad[index]! ^= mask;
-      expect(() => verifyCcaToken(bad, { cpak: cpak.publicKey, crypto })).toThrowError(
-        expect.objectContaining({ code: expect.stringMatching(/^TOKEN_/) }),
-      );
-    },
-  );
+  test.prop([fc.nat({ max: token.length - 1 }), fc.integer({ min: 1, max: 255 })], {
+    numRuns: 400,
+  })('flipping any byte makes decoding or verification fail', (index, mask) => {
+    const bad = token.slice();
+    bad[index]! ^= mask;
+    expect(() => verifyCcaToken(bad, { cpak: cpak.publicKey, crypto })).toThrowError(
+      expect.objectContaining({ code: expect.stringMatching(/^TOKEN_/) }),
+    );
+  });
 
   test('every byte position, flipped by 0x01, fails', () => {
     for (let i = 0; i < token.length; i++) {

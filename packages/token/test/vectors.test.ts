@@ -32,14 +32,20 @@ const KEYS: Record<string, () => EcPublicKey> = {
   // TF-M CPAK (P-384): cca_platform.pub is the SPKI of the cca_platform.pem private key.
   'tfm-cpak': () => ecPublicKeyFromPem(text('ccatoken/realm/testvectors/tf-rmm/cca_platform.pub')),
   // Veraison testIAK (P-256), a private JWK: its public half.
-  'veraison-iak': () => ecPublicKeyFromJwk(JSON.parse(text('ccatoken/extracted/test_common.go/testIAK.jwk.json'))),
+  'veraison-iak': () =>
+    ecPublicKeyFromJwk(JSON.parse(text('ccatoken/extracted/test_common.go/testIAK.jwk.json'))),
   'veraison-alt-iak': () =>
     ecPublicKeyFromJwk(JSON.parse(text('ccatoken/extracted/test_common.go/testAltIAK.jwk.json'))),
   // Islet's FVP CPAK as a raw 97-byte point.
   'islet-cpak': () =>
-    ecPublicKeyFromRaw('P-384', read('islet-remote-attestation/tools/rsictl/examples/cpak_public.bin')),
+    ecPublicKeyFromRaw(
+      'P-384',
+      read('islet-remote-attestation/tools/rsictl/examples/cpak_public.bin'),
+    ),
   'islet-cpak-pem': () =>
-    ecPublicKeyFromPem(text('islet-remote-attestation/derived/tools/rsictl/examples/cpak_public.pem')),
+    ecPublicKeyFromPem(
+      text('islet-remote-attestation/derived/tools/rsictl/examples/cpak_public.pem'),
+    ),
 };
 
 const POSITIVE: [file: string, key: string][] = [
@@ -76,7 +82,12 @@ const NEGATIVE: [file: string, key: string, code: TokenErrorCode, reason: string
     'TOKEN_COLLECTION_INVALID',
     'COSE_Sign1 carried as an array, not a byte string',
   ],
-  ['rust-ccatoken/testdata/bug-33-repro.cbor', 'tfm-cpak', 'TOKEN_BINDING_MISMATCH', 'challenge is not H(RAK)'],
+  [
+    'rust-ccatoken/testdata/bug-33-repro.cbor',
+    'tfm-cpak',
+    'TOKEN_BINDING_MISMATCH',
+    'challenge is not H(RAK)',
+  ],
   // Same token, wrong key: the alternative Veraison IAK, and the Islet CPAK for a TF-M-signed token.
   [
     'ccatoken/extracted/test_common.go/testGoodCCAToken.cbor',
@@ -116,7 +127,9 @@ describe('CCA tokens that must fail', () => {
   });
 
   test('a trust anchor whose point is not on P-256 is refused before any token is checked', () => {
-    const [anchor] = JSON.parse(text('rust-ccatoken/testdata/ta-02-bad.json')) as { pkey: unknown }[];
+    const [anchor] = JSON.parse(text('rust-ccatoken/testdata/ta-02-bad.json')) as {
+      pkey: unknown;
+    }[];
     expect(() => ecPublicKeyFromJwk(anchor!.pkey)).toThrowError(
       expect.objectContaining({ code: 'KEY_POINT_INVALID' }),
     );
@@ -130,7 +143,10 @@ describe('what each token carries', () => {
     expect(islet.platformSignature).toBe('unchecked');
     expect(islet.realm.profile).toBe('tag:arm.com,2023:realm#1.0.0');
     expect(islet.platform.swComponents.map((c) => c.type)).toContain('RMM');
-    const newest = inspectCcaToken(read('tf-m-tools/iat-verifier/tests/data/cca_example_token.cbor'), { crypto });
+    const newest = inspectCcaToken(
+      read('tf-m-tools/iat-verifier/tests/data/cca_example_token.cbor'),
+      { crypto },
+    );
     expect(newest.form).toBe(907);
     expect(newest.realm.profile).toBe('tag:arm.com,2024:realm#2.0.0');
     expect(newest.realm.instanceId?.length).toBe(33);
@@ -153,7 +169,9 @@ describe('platform tokens alone (tag 18)', () => {
     ['tf-m-tools/iat-verifier/tests/data/cca_platform_token.cbor', 'tfm-cpak'],
     ['islet-remote-attestation/tools/rsictl/examples/platform.bin', 'islet-cpak'],
   ])('%s verifies with %s', (file, key) => {
-    expect(verifyPlatformToken(read(file), { cpak: KEYS[key]!(), crypto }).platformSignature).toBe('valid');
+    expect(verifyPlatformToken(read(file), { cpak: KEYS[key]!(), crypto }).platformSignature).toBe(
+      'valid',
+    );
   });
 
   test('the Islet platform token does not verify with the TF-M CPAK', () => {
@@ -205,6 +223,8 @@ describe('claim sets', () => {
     [`${RX}/testEncodedCcaRealmClaimsMissingMandNonce.cbor`, 'TOKEN_CLAIM_MISSING'],
     ['rust-ccatoken/testdata/realm-claims-missing-challenge.cbor', 'TOKEN_CLAIM_MISSING'],
   ])('realm claims %s fail with %s', (file, code) => {
-    expect(() => decodeRealmClaims(read(file), crypto)).toThrowError(expect.objectContaining({ code }));
+    expect(() => decodeRealmClaims(read(file), crypto)).toThrowError(
+      expect.objectContaining({ code }),
+    );
   });
 });

@@ -43,7 +43,9 @@ function workspacePackages(): Pkg[] {
       if (!statSync(join(ROOT, rel)).isDirectory()) continue;
       try {
         const pkg = JSON.parse(readFileSync(join(ROOT, rel, 'package.json'), 'utf8'));
-        const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) => d.startsWith('@islet/'));
+        const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) =>
+          d.startsWith('@islet/'),
+        );
         out.push({ dir: rel, name: pkg.name, deps });
       } catch {
         if (depth > 0) visit(rel, depth - 1);
@@ -72,27 +74,35 @@ const packages = workspacePackages();
 
 describe('layers', () => {
   test('the workspace has the foundation packages', () => {
-    expect(packages.map((p) => p.name)).toEqual(expect.arrayContaining(['@islet/arch', '@islet/abi', '@islet/token']));
+    expect(packages.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['@islet/arch', '@islet/abi', '@islet/token']),
+    );
   });
 
-  test.each(packages.filter((p) => !COMPOSERS.test(p.dir)))('$name depends only on what DESIGN.md allows', (pkg) => {
-    const allowed = ALLOWED[pkg.name];
-    expect(allowed, `${pkg.name} is not in the layer table`).toBeDefined();
-    expect(pkg.deps.filter((d) => !allowed!.includes(d))).toEqual([]);
-  });
+  test.each(packages.filter((p) => !COMPOSERS.test(p.dir)))(
+    '$name depends only on what DESIGN.md allows',
+    (pkg) => {
+      const allowed = ALLOWED[pkg.name];
+      expect(allowed, `${pkg.name} is not in the layer table`).toBeDefined();
+      expect(pkg.deps.filter((d) => !allowed!.includes(d))).toEqual([]);
+    },
+  );
 
   test.each(packages)('$name imports only the @islet packages it declares', (pkg) => {
     const undeclared = new Set<string>();
     for (const file of sourceFiles(pkg.dir)) {
       for (const m of readFileSync(file, 'utf8').matchAll(/from '(@islet\/[a-z0-9-]+)/g)) {
-        if (m[1] !== pkg.name && !pkg.deps.includes(m[1]!)) undeclared.add(`${relative(ROOT, file)}: ${m[1]}`);
+        if (m[1] !== pkg.name && !pkg.deps.includes(m[1]!))
+          undeclared.add(`${relative(ROOT, file)}: ${m[1]}`);
       }
     }
     expect([...undeclared]).toEqual([]);
   });
 
   test('nothing but apps and tools depends on @islet/rmm', () => {
-    const offenders = packages.filter((p) => !COMPOSERS.test(p.dir) && p.deps.includes('@islet/rmm'));
+    const offenders = packages.filter(
+      (p) => !COMPOSERS.test(p.dir) && p.deps.includes('@islet/rmm'),
+    );
     expect(offenders.map((p) => p.name)).toEqual([]);
   });
 });

@@ -34,7 +34,10 @@ export function tokenPrint(options: {
     io.stdout(
       json
         ? JSON.stringify(
-            { 'cca-platform-token': platformClaimsToJson(report.platform), checks: { platformSignature: report.platformSignature } },
+            {
+              'cca-platform-token': platformClaimsToJson(report.platform),
+              checks: { platformSignature: report.platformSignature },
+            },
             null,
             2,
           )
@@ -53,7 +56,9 @@ export function tokenPrint(options: {
   } else {
     io.stdout(formatCcaTokenReport(report));
   }
-  const failed = [report.platformSignature, report.realmSignature, report.binding].includes('invalid');
+  const failed = [report.platformSignature, report.realmSignature, report.binding].includes(
+    'invalid',
+  );
   return failed ? 1 : 0;
 }
 

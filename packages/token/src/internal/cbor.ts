@@ -100,7 +100,11 @@ function malformed(what: string, details: string): TokenError {
  * Reads the head of the item at `pos`; returns the argument and the offset after the head.
  * Arguments above 2^53 are returned as Infinity: no length of ours can be that large.
  */
-function readHead(b: Uint8Array, pos: number, what: string): [major: number, ai: number, arg: number, next: number] {
+function readHead(
+  b: Uint8Array,
+  pos: number,
+  what: string,
+): [major: number, ai: number, arg: number, next: number] {
   if (pos >= b.length) throw malformed(what, `truncated at offset ${pos}`);
   const ib = b[pos]!;
   const major = ib >> 5;
@@ -108,7 +112,8 @@ function readHead(b: Uint8Array, pos: number, what: string): [major: number, ai:
   if (ai < 24) return [major, ai, ai, pos + 1];
   const n = ai === 24 ? 1 : ai === 25 ? 2 : ai === 26 ? 4 : ai === 27 ? 8 : 0;
   if (n === 0) {
-    const why = ai === 31 ? 'indefinite-length items are not allowed' : 'reserved additional information';
+    const why =
+      ai === 31 ? 'indefinite-length items are not allowed' : 'reserved additional information';
     throw malformed(what, `${why} (initial byte 0x${ib.toString(16)} at offset ${pos})`);
   }
   if (pos + 1 + n > b.length) throw malformed(what, `truncated head at offset ${pos}`);
@@ -136,7 +141,8 @@ function scanItem(b: Uint8Array, pos: number, depth: number, what: string): numb
       return p;
     }
     case 5: {
-      if (arg * 2 > b.length - next) throw malformed(what, `map at offset ${pos} runs past the end`);
+      if (arg * 2 > b.length - next)
+        throw malformed(what, `map at offset ${pos} runs past the end`);
       let p = next;
       const seen = new Set<string>();
       for (let i = 0; i < arg; i++) {

@@ -23,7 +23,10 @@ export class ClaimReader {
   required(key: number, name: string): unknown {
     const v = this.map.get(key);
     if (v === undefined) {
-      throw new TokenError('TOKEN_CLAIM_MISSING', `missing ${name} claim (${key}) in the ${this.where}`);
+      throw new TokenError(
+        'TOKEN_CLAIM_MISSING',
+        `missing ${name} claim (${key}) in the ${this.where}`,
+      );
     }
     return v;
   }
@@ -69,9 +72,13 @@ export class ClaimReader {
   checkBytes(v: unknown, key: number, name: string, sizes?: readonly number[]): Bytes {
     if (!(v instanceof Uint8Array)) throw this.typeError(key, name, 'a byte string', v);
     if (sizes && !sizes.includes(v.length)) {
-      throw new TokenError('TOKEN_CLAIM_SIZE', `wrong size of the ${name} claim (${key}) in the ${this.where}`, {
-        details: `expected ${sizes.join(', ')} bytes, got ${v.length}`,
-      });
+      throw new TokenError(
+        'TOKEN_CLAIM_SIZE',
+        `wrong size of the ${name} claim (${key}) in the ${this.where}`,
+        {
+          details: `expected ${sizes.join(', ')} bytes, got ${v.length}`,
+        },
+      );
     }
     return v as Bytes;
   }
@@ -82,15 +89,23 @@ export class ClaimReader {
   }
 
   typeError(key: number, name: string, expected: string, got: unknown): TokenError {
-    return new TokenError('TOKEN_CLAIM_TYPE', `wrong type of the ${name} claim (${key}) in the ${this.where}`, {
-      details: `expected ${expected}, got ${describe(got)}`,
-    });
+    return new TokenError(
+      'TOKEN_CLAIM_TYPE',
+      `wrong type of the ${name} claim (${key}) in the ${this.where}`,
+      {
+        details: `expected ${expected}, got ${describe(got)}`,
+      },
+    );
   }
 
   valueError(key: number, name: string, details: string): TokenError {
-    return new TokenError('TOKEN_CLAIM_VALUE', `invalid ${name} claim (${key}) in the ${this.where}`, {
-      details,
-    });
+    return new TokenError(
+      'TOKEN_CLAIM_VALUE',
+      `invalid ${name} claim (${key}) in the ${this.where}`,
+      {
+        details,
+      },
+    );
   }
 }
 
