@@ -17,7 +17,7 @@ const MARK: Record<CheckStatus, string> = {
 };
 
 function row(out: string[], name: string, value: string): void {
-  out.push(`  ${name.padEnd(30)} ${value}`);
+  out.push(`  ${name.padEnd(36)} ${value}`);
 }
 
 function platformLines(out: string[], p: PlatformClaims): void {
@@ -36,7 +36,7 @@ function platformLines(out: string[], p: PlatformClaims): void {
     row(out, 'verification service (2400)', p.verificationServiceIndicator);
   }
   row(out, 'hash algorithm (2402)', p.hashAlgorithm);
-  out.push(`  software components (2399)     ${p.swComponents.length}`);
+  row(out, 'software components (2399)', String(p.swComponents.length));
   for (const c of p.swComponents) {
     out.push(
       `    - ${c.type ?? '(no type)'}${c.version === undefined ? '' : ` ${c.version}`}${c.hashAlgorithm === undefined ? '' : ` [${c.hashAlgorithm}]`}`,
