@@ -88,7 +88,7 @@ function collectionInvalid(details: string): TokenError {
 
 /**
  * Wraps two signed tokens into a CCA token collection.
- * @param form - 399 (RMM 1.0, the default) or 907 (RMM 1.1 CMW records).
+ * @param parts - the two signed tokens, and `form`: 399 (RMM 1.0, the default) or 907 (RMM 1.1 CMW records).
  */
 export function encodeCcaToken(parts: {
   platformToken: Uint8Array;
