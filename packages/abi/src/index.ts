@@ -111,6 +111,7 @@ export {
   type El3Services,
   MemoryAccess,
   type PhysMemory,
+  type RawMemory,
   type Regs,
   type RmiArgs,
   type RmiResult,

@@ -206,6 +206,21 @@ export interface El3Services {
 }
 
 /**
+ * Physical memory below the granule protection check: what the GPT walker and EL3 firmware use to
+ * reach the tables they own in Root memory. Only Root-world code receives one; every other world
+ * goes through {@link PhysMemory}.
+ * @see rmm-abi.md §8
+ * @since 0.1.0
+ */
+export interface RawMemory {
+  /**
+   * The 4 KiB granule at the aligned address `pa` as a live little-endian view (allocated on first
+   * touch), or `undefined` when no DRAM backs `pa`.
+   */
+  granule(pa: PhysAddr): Uint8Array | undefined;
+}
+
+/**
  * The outcome of a physical memory access.
  * @see rmm-abi.md §8.1
  * @since 0.1.0

@@ -1,0 +1,4 @@
+/** `@islet/gpt`: under construction. @module */
+
+/** The package name. */
+export const PACKAGE: string = '@islet/gpt';

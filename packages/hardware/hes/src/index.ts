@@ -1,0 +1,4 @@
+/** `@islet/hes`: under construction. @module */
+
+/** The package name. */
+export const PACKAGE: string = '@islet/hes';

@@ -1,0 +1,4 @@
+/** `@islet/mmu`: under construction. @module */
+
+/** The package name. */
+export const PACKAGE: string = '@islet/mmu';
