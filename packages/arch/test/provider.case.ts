@@ -165,6 +165,27 @@ export function describeCryptoProvider(
       });
     });
 
+    describe('AES block', () => {
+      // FIPS-197 Appendix C.1 (AES-128), C.2 (AES-192), C.3 (AES-256).
+      const pt = fromHex('00112233445566778899aabbccddeeff');
+      const key32 = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+      test.each([
+        [16, '69c4e0d86a7b0430d8cdb78070b4c55a'],
+        [24, 'dda97ca4864cdfe06eaf70a0ec0d7191'],
+        [32, '8ea2b7ca516745bfeafc49904b496089'],
+      ])('FIPS-197 with a %i-byte key', (n, ct) => {
+        expect(toHex(crypto.aesEncryptBlock(key32.subarray(0, n), pt))).toBe(ct);
+      });
+      test('wrong key or block lengths', () => {
+        expect(codeOf(() => crypto.aesEncryptBlock(new Uint8Array(15), pt))).toBe(
+          'CRYPTO_KEY_LENGTH',
+        );
+        expect(codeOf(() => crypto.aesEncryptBlock(key32, new Uint8Array(32)))).toBe(
+          'CRYPTO_LENGTH',
+        );
+      });
+    });
+
     describe('AES-GCM', () => {
       // McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 13, 14 and 16.
       const zeroKey = new Uint8Array(32);

@@ -10,7 +10,7 @@
  * emulator's provider, not a security boundary.
  * @module
  */
-import { gcm } from '@noble/ciphers/aes.js';
+import { ecb, gcm } from '@noble/ciphers/aes.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -21,6 +21,7 @@ import type { Bytes } from '../bytes.ts';
 import { IsletError } from '../errors.ts';
 import {
   CURVES,
+  checkAesBlock,
   checkAesGcm,
   checkHash,
   checkLength,
@@ -105,6 +106,11 @@ export const nobleCrypto: CryptoProvider = Object.freeze({
   aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Bytes {
     checkAesGcm(key, iv);
     return gcm(key, iv, aad).encrypt(plaintext);
+  },
+
+  aesEncryptBlock(key: Uint8Array, block: Uint8Array): Bytes {
+    checkAesBlock(key, block);
+    return ecb(key, { disablePadding: true }).encrypt(block);
   },
 
   aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Bytes {

@@ -20,6 +20,7 @@ import { fromBase64, toBase64Url, toHex } from '../bytes.ts';
 import { IsletError } from '../errors.ts';
 import {
   CURVES,
+  checkAesBlock,
   checkAesGcm,
   checkHash,
   checkLength,
@@ -186,6 +187,13 @@ function makeNodeProvider(c: NodeCryptoModule): CryptoProvider {
       out.set(tail, head.length);
       out.set(tag, head.length + tail.length);
       return out;
+    },
+
+    aesEncryptBlock(key: Uint8Array, block: Uint8Array): Bytes {
+      checkAesBlock(key, block);
+      const cipher = c.createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
+      cipher.setAutoPadding(false);
+      return fromBuffer(cipher.update(block));
     },
 
     aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Bytes {

@@ -55,6 +55,11 @@ export interface CryptoProvider {
     info: Uint8Array,
     length: number,
   ): Bytes;
+  /**
+   * AES encryption of one 16-byte block (AES-ECB of a single block), the primitive of the
+   * NIST SP 800-108 style seed derivation HES uses. Key 16/24/32 bytes.
+   */
+  aesEncryptBlock(key: Uint8Array, block: Uint8Array): Bytes;
   /** AES-GCM seal with a 16-byte tag: returns `ciphertext || tag`. Key 16/24/32 bytes, IV 12 bytes. */
   aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Bytes;
   /** AES-GCM open of `ciphertext || tag`; throws `CRYPTO_AEAD_AUTH` when the tag does not match. */

@@ -93,14 +93,35 @@ export function checkHash(alg: HashAlgorithm): number {
  * @throws {@link IsletError} `CRYPTO_KEY_LENGTH` or `CRYPTO_IV_LENGTH`.
  */
 export function checkAesGcm(key: Uint8Array, iv: Uint8Array): void {
+  checkAesKey(key);
+  if (iv.length !== 12) {
+    throw new IsletError('CRYPTO_IV_LENGTH', 'invalid AES-GCM IV length', {
+      details: `expected 12 bytes, got ${iv.length}`,
+    });
+  }
+}
+
+/**
+ * Checks an AES key length: 16, 24 or 32 bytes.
+ * @throws {@link IsletError} `CRYPTO_KEY_LENGTH`.
+ */
+export function checkAesKey(key: Uint8Array): void {
   if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
     throw new IsletError('CRYPTO_KEY_LENGTH', 'invalid AES key length', {
       details: `expected 16, 24 or 32 bytes, got ${key.length}`,
     });
   }
-  if (iv.length !== 12) {
-    throw new IsletError('CRYPTO_IV_LENGTH', 'invalid AES-GCM IV length', {
-      details: `expected 12 bytes, got ${iv.length}`,
+}
+
+/**
+ * Checks an AES key and a single 16-byte block.
+ * @throws {@link IsletError} `CRYPTO_KEY_LENGTH` or `CRYPTO_LENGTH`.
+ */
+export function checkAesBlock(key: Uint8Array, block: Uint8Array): void {
+  checkAesKey(key);
+  if (block.length !== 16) {
+    throw new IsletError('CRYPTO_LENGTH', 'invalid AES block length', {
+      details: `expected 16 bytes, got ${block.length}`,
     });
   }
 }
