@@ -31,6 +31,7 @@ export {
   verifyCoseSign1,
 } from './cose-sign1.ts';
 export { TokenError, TokenErrorCode } from './errors.ts';
+export { CborTag, decodeCbor, encodeCbor } from './internal/cbor.ts';
 export {
   type CcaEvidenceClaims,
   type CcaEvidenceJson,
