@@ -1,0 +1,21 @@
+/** Runs the README's example, so the documentation cannot rot. @module */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, expect, test, vi } from 'vitest';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const example = /## Example\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+const file = new URL('./readme-example.tmp.ts', import.meta.url);
+
+afterAll(() => rmSync(file, { force: true }));
+
+test('the README example faults the host and walks stage 2 to the realm granule', async () => {
+  expect(example).toBeDefined();
+  writeFileSync(file, example!);
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  await import(/* @vite-ignore */ file.href);
+  expect(log.mock.calls).toEqual([
+    ['GRANULE_PROTECTION_FAULT', true],
+    ['88001006', 'image'],
+  ]);
+  log.mockRestore();
+});
