@@ -81,10 +81,11 @@ describe('islet token verify', () => {
     ['islet-ratls-token.bin', 'islet-cpak.pem'],
     ['islet-ratls-token.bin', 'islet-cpak.bin'],
     ['cca-token-02.cbor', 'veraison-ta.json'],
+    ['islet-platform.bin', 'islet-cpak.bin'],
   ])('%s verifies with %s', async (token, key) => {
     const r = await islet('token', 'verify', vector(token), '--cpak', vector(key));
     expect(r).toMatchObject({ status: 0, err: [] });
-    expect(r.out).toMatch(/^OK: CCA token/);
+    expect(r.out).toMatch(/^OK: (CCA|platform) token/);
   });
 
   test.each([
@@ -93,7 +94,7 @@ describe('islet token verify', () => {
     ['islet-cpak.bin', 'islet-cpak.pem', 'TOKEN_CBOR_TRAILING'],
     ['veraison-ta.json', 'islet-cpak.pem', 'TOKEN_CBOR_MALFORMED'],
     ['islet-cpak.pem', 'islet-cpak.pem', 'TOKEN_CBOR_TRAILING'],
-    ['islet-platform.bin', 'islet-cpak.pem', 'TOKEN_TAG_INVALID'],
+    ['islet-platform.bin', 'veraison-ta.json', 'TOKEN_PLATFORM_SIGNATURE_INVALID'],
     ['islet-ratls-token.bin', 'islet-ratls-token.bin', 'KEY_FILE_UNRECOGNIZED'],
     ['missing.bin', 'islet-cpak.pem', 'FILE_UNREADABLE'],
   ])('%s with %s fails with one line: %s', async (token, key, code) => {
@@ -125,6 +126,17 @@ describe('usage', () => {
     [['token', 'frobnicate', 'x']],
     [['token', 'print']],
     [['token', 'print', 'a', '--bogus']],
+    [
+      [
+        'token',
+        'verify',
+        vector('islet-platform.bin'),
+        '--cpak',
+        vector('islet-cpak.bin'),
+        '--challenge',
+        '00',
+      ],
+    ],
   ])('%j is a usage error with status 2', async (argv) => {
     const r = await islet(...argv);
     expect(r.status).toBe(2);

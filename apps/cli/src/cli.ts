@@ -19,7 +19,8 @@ const USAGE = `Usage: islet <command> [options]
 Commands:
   token print <file> [--cpak <key>] [--json]   print a CCA token's claims and check it
   token verify <file> --cpak <key> [--challenge <hex>]
-                                               verify a CCA token; exit 0 only if it verifies
+                                               verify a CCA token (or a platform token alone);
+                                               exit 0 only if it verifies
 
 Keys: PEM (public or private), JWK or trust-anchor JSON, or a raw 04||X||Y point.
 `;

@@ -1,5 +1,5 @@
 /** `islet token print` and `islet token verify`. @module */
-import type { CryptoProvider } from '@islet/arch';
+import { type CryptoProvider, IsletError } from '@islet/arch';
 import {
   COSE_SIGN1_TAG,
   evidenceToJson,
@@ -7,6 +7,7 @@ import {
   inspectPlatformToken,
   platformClaimsToJson,
   verifyCcaToken,
+  verifyPlatformToken,
 } from '@islet/token';
 import type { Io } from '../cli.ts';
 import { formatCcaTokenReport, formatPlatformTokenReport } from '../format.ts';
@@ -62,7 +63,10 @@ export function tokenPrint(options: {
   return failed ? 1 : 0;
 }
 
-/** Verifies a token with a CPAK; throws the coded error of the first failed check. */
+/**
+ * Verifies a CCA token, or a platform token alone, with a CPAK; throws the coded error of the first
+ * failed check.
+ */
 export function tokenVerify(options: {
   token: Uint8Array;
   cpak: Uint8Array;
@@ -72,6 +76,19 @@ export function tokenVerify(options: {
 }): number {
   const { token, crypto, io } = options;
   const cpak = parseKeyFile(options.cpak, crypto);
+  if (token[0] === COSE_SIGN1_FIRST_BYTE) {
+    if (options.challenge !== undefined) {
+      throw new IsletError(
+        'USAGE',
+        '--challenge applies to the realm token; this is a platform token alone',
+      );
+    }
+    const report = verifyPlatformToken(token, { cpak, crypto });
+    io.stdout(
+      `OK: platform token (tag 18) verifies with the ${cpak.curve} CPAK: ${report.platform.swComponents.length} software components`,
+    );
+    return 0;
+  }
   const report = verifyCcaToken(token, {
     cpak,
     crypto,
