@@ -107,7 +107,8 @@ const GRANULES = [
 ];
 
 type Op =
-  | { kind: 'delegate' | 'undelegate'; g: number }
+  | { kind: 'delegate'; g: number }
+  | { kind: 'undelegate'; g: number }
   | { kind: 'write'; world: World; g: number; offset: number; length: number; byte: number }
   | { kind: 'read'; world: World; g: number; offset: number; length: number };
 
@@ -116,7 +117,8 @@ const g = fc.nat({ max: GRANULES.length - 1 });
 // Offsets and lengths that often run across the end of a granule into its neighbour.
 const span = fc.tuple(fc.integer({ min: 4000, max: 4095 }), fc.integer({ min: 1, max: 300 }));
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('delegate' as const, 'undelegate' as const), g }),
+  g.map((gi) => ({ kind: 'delegate' as const, g: gi })),
+  g.map((gi) => ({ kind: 'undelegate' as const, g: gi })),
   fc
     .tuple(world, g, span, fc.integer({ min: 1, max: 255 }))
     .map(([w, gi, [offset, length], byte]) => ({
