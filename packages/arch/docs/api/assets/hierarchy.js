@@ -1,1 +1,0 @@
-window.hierarchyData = "eJyNjrEKgzAYhN/l5tiSKFj/vYPPIA5BUwyNCfx/2kXy7kUcSru008Hdd9xt4JSygAbdtaMCu1twU/YpCmiD7tpdol0dCL0El6/MiaFw93EGaXNReHAAYQpWxMn5TZ2WvAaoIwEhy1ztteowFKbFh5ldBA2mbsaiYOrme7CPT8vexj+XP/EfF0opL8HjVkk="

@@ -1,1 +1,0 @@
-window.hierarchyData = "eJyVkLEKwjAYhN/l5lTBvwrN6gO4iIt0CMkfGpomksRBSt5dguCig0633Hcf3IoUY8mQV+ppFEhsPeviYsiQK4iGFkEtDIkLJ2cfR63OceZwur1qArMLBnK3Pwjck4eEC4WTVZrz9iuzmcriIaC9yhkSJZuujXRvEFWAevqQ/yP9XSagJ+dN4tCOoGGstT4Bns5f/Q=="
