@@ -1,0 +1,4 @@
+/** `@islet/el3-monitor`: under construction. @module */
+
+/** The package name. */
+export const PACKAGE: string = '@islet/el3-monitor';
