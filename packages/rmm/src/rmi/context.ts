@@ -1,0 +1,49 @@
+/**
+ * What an RMI handler sees: the RMM state it may change, the ports it may call, and the shape of
+ * a handler (the TF-RMM `smc_handlers[]` function types, as one signature).
+ * @module
+ */
+import type { El3Services, PhysMemory, RmiArgs, RmiReturnCode } from '@islet/abi';
+import { RmiStatus } from '@islet/abi';
+import type { GranuleTable } from '../granule/granule-table.ts';
+
+/**
+ * The RMM state and ports an RMI handler works on.
+ * @since 0.1.0
+ */
+export interface RmiContext {
+  /** The granule state table. */
+  readonly granules: GranuleTable;
+  /** The EL3 services (GTSI delegate/undelegate, attestation). */
+  readonly el3: El3Services;
+  /** World-checked physical memory. */
+  readonly memory: PhysMemory;
+  /** RMI feature register 0 of this RMM (RMI_FEATURES index 0). */
+  readonly featureRegister0: bigint;
+}
+
+/**
+ * The result registers X0..X4 while a handler runs. The dispatcher sets X0..X3 = 0 and X4 = the
+ * caller's X4 before the call (rmm-abi.md §1.1); a handler writes only its outputs, X1..X(retc),
+ * and returns its status; the dispatcher packs X0.
+ * @see rmm-abi.md §1.1
+ * @since 0.1.0
+ */
+export type RmiResultRegs = [x0: bigint, x1: bigint, x2: bigint, x3: bigint, x4: bigint];
+
+/**
+ * An RMI command handler: decodes its input registers (X1.. = `args[0]..`) once, into numbers,
+ * and returns `{ status, index }`. Never throws on register values (STYLE.md §5 tier 1); throws
+ * only {@link IsletInvariantError} on a broken invariant (a bug).
+ * @see rmm-abi.md §1.1, §2
+ * @since 0.1.0
+ */
+export type RmiHandler = (ctx: RmiContext, args: RmiArgs, res: RmiResultRegs) => RmiReturnCode;
+
+/** `RMI_SUCCESS`, index 0. @see rmm-abi.md §1.2 @since 0.1.0 */
+export const RMI_SUCCESS: RmiReturnCode = Object.freeze({ status: RmiStatus.Success, index: 0 });
+/** `RMI_ERROR_INPUT`, index 0. @see rmm-abi.md §1.2 @since 0.1.0 */
+export const RMI_ERROR_INPUT: RmiReturnCode = Object.freeze({
+  status: RmiStatus.ErrorInput,
+  index: 0,
+});

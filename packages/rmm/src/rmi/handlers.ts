@@ -1,0 +1,63 @@
+/**
+ * The declarative RMI command table (TF-RMM `runtime/core/handler.c smc_handlers[]`, STYLE.md §2):
+ * for each implemented command its FID, spec name, arity (input registers X1..X`argc`, output
+ * registers X1..X`retc`) and handler.
+ *
+ * Only implemented commands are listed: a FID in the RMI range that is not here, implemented
+ * later or unused (0x156, 0x160, 0x163), is answered with `SMC_UNKNOWN` by the dispatcher. The
+ * arities equal `@islet/abi`'s `RMI_COMMANDS` (a test checks it); a deviation would be a named,
+ * documented option, never a silent extra register.
+ * @module
+ */
+import {
+  type RmiCommandName,
+  SMC_RMI_FEATURES,
+  SMC_RMI_GRANULE_DELEGATE,
+  SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_VERSION,
+} from '@islet/abi';
+import type { RmiHandler } from './context.ts';
+import { rmiGranuleDelegate, rmiGranuleUndelegate } from './granule.ts';
+import { rmiFeatures, rmiVersion } from './system.ts';
+
+/**
+ * One row of the handler table.
+ * @see rmm-abi.md §1.1, §2
+ * @since 0.1.0
+ */
+export interface RmiHandlerEntry {
+  /** The FID, without the SVE hint. */
+  readonly fid: number;
+  /** The spec name. */
+  readonly name: RmiCommandName;
+  /** Number of input registers, X1..X`argc`. */
+  readonly argc: number;
+  /** Number of output registers, X1..X`retc` (X0 is always the return code). */
+  readonly retc: number;
+  /** The handler. */
+  readonly handler: RmiHandler;
+}
+
+/**
+ * The RMI commands this RMM implements.
+ * @see rmm-abi.md §2
+ * @since 0.1.0
+ */
+export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
+  { fid: SMC_RMI_VERSION, name: 'RMI_VERSION', argc: 1, retc: 2, handler: rmiVersion },
+  {
+    fid: SMC_RMI_GRANULE_DELEGATE,
+    name: 'RMI_GRANULE_DELEGATE',
+    argc: 1,
+    retc: 0,
+    handler: rmiGranuleDelegate,
+  },
+  {
+    fid: SMC_RMI_GRANULE_UNDELEGATE,
+    name: 'RMI_GRANULE_UNDELEGATE',
+    argc: 1,
+    retc: 0,
+    handler: rmiGranuleUndelegate,
+  },
+  { fid: SMC_RMI_FEATURES, name: 'RMI_FEATURES', argc: 1, retc: 1, handler: rmiFeatures },
+];

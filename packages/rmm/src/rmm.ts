@@ -1,0 +1,173 @@
+/**
+ * The Islet RMM as the EL3 monitor drives it: the `Rmm` port of `@islet/abi`.
+ *
+ * This foundation implements the cold/warm boot argument checks (rmm-abi.md §7.4) and the RMI
+ * commands of {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE, GRANULE_UNDELEGATE);
+ * every other RMI FID answers `SMC_UNKNOWN`. RSI is not implemented yet: every RSI FID returns
+ * `SMC_UNKNOWN` to the realm (there are no RECs yet, so none can call).
+ *
+ * **Composition**: the RMM reaches EL3 only through {@link El3Services} and memory only through
+ * {@link PhysMemory}; it never names `@islet/gpt`, `@islet/mmu` or `@islet/el3-monitor`
+ * (DESIGN.md layering). The DRAM banks are given at construction (TF-RMM reads them from the boot
+ * manifest's `plat_dram`; this foundation does not parse the manifest).
+ * @module
+ */
+
+import {
+  type El3Services,
+  isRmmEl3IfcVersionSupported,
+  type PhysMemory,
+  type Regs,
+  type RmiArgs,
+  type RmiResult,
+  type Rmm,
+  type RmmBootArgs,
+  RmmBootError,
+  RsiAction,
+  type RsiOutcome,
+  SMC_UNKNOWN,
+} from '@islet/abi';
+import type { CryptoProvider, PhysAddr } from '@islet/arch';
+import {
+  DEFAULT_PLATFORM_FEATURES,
+  featureRegister0,
+  type RmmPlatformFeatures,
+} from './features.ts';
+import { type DramBank, GranuleTable } from './granule/granule-table.ts';
+import type { RmiContext } from './rmi/context.ts';
+import { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
+import { RMI_HANDLERS } from './rmi/handlers.ts';
+
+/**
+ * TF-RMM's default `MAX_CPUS` (FVP and host configurations): the most CPUs cold boot accepts.
+ * @see rmm-abi.md §7.4
+ * @since 0.1.0
+ */
+export const RMM_MAX_CPUS = 16;
+
+/**
+ * What an {@link IsletRmm} is built from.
+ * @since 0.1.0
+ */
+export interface IsletRmmOptions {
+  /** The EL3 services (GTSI delegate/undelegate, realm key, platform token). */
+  readonly el3: El3Services;
+  /** World-checked physical memory. */
+  readonly memory: PhysMemory;
+  /** The DRAM banks the RMM tracks granules for (ascending, disjoint, 4 KiB aligned). */
+  readonly dram: readonly DramBank[];
+  /** The crypto provider for measurements and attestation. */
+  readonly crypto: CryptoProvider;
+  /** The platform's side of feature register 0 (default {@link DEFAULT_PLATFORM_FEATURES}). */
+  readonly features?: Partial<RmmPlatformFeatures>;
+  /** The largest number of CPUs cold boot accepts (default {@link RMM_MAX_CPUS}). */
+  readonly maxCpus?: number;
+}
+
+/**
+ * The Islet RMM.
+ * @example
+ * ```ts
+ * const rmm = new IsletRmm({ el3, memory, dram: [{ base: 0x8000_0000, size: 0x100_0000 }], crypto });
+ * rmm.coldBoot({ cpuId: 0, ifcVersion: 0x4, numCpus: 4, sharedBuffer: 0xff00_0000 }); // 0
+ * rmm.handleRmi(SMC_RMI_VERSION, [0x10000n, 0n, 0n, 0n, 0n, 0n]); // [0n, 0x10000n, 0x10000n, 0n, 0n]
+ * ```
+ * @see rmm-abi.md §1.1, §2, §7.4
+ * @since 0.1.0
+ */
+export class IsletRmm implements Rmm {
+  /** The granule state table (read it; change it only through RMI). */
+  readonly granules: GranuleTable;
+  /** The crypto provider. */
+  readonly crypto: CryptoProvider;
+  /** Feature register 0 this RMM reports. */
+  readonly featureRegister0: bigint;
+  readonly #ctx: RmiContext;
+  readonly #dispatch: RmiDispatcher;
+  readonly #maxCpus: number;
+  #numCpus = 0;
+
+  /**
+   * @throws {@link IsletError} `RMM_DRAM_BANKS_INVALID` for bad DRAM banks.
+   * @throws {RangeError} for platform features that do not fit feature register 0, or a
+   * `maxCpus` that is not a positive integer.
+   */
+  constructor(options: IsletRmmOptions) {
+    const maxCpus = options.maxCpus ?? RMM_MAX_CPUS;
+    if (!Number.isInteger(maxCpus) || maxCpus < 1) {
+      throw new RangeError(`maxCpus ${maxCpus} is not a positive integer`);
+    }
+    this.#maxCpus = maxCpus;
+    this.granules = new GranuleTable(options.dram);
+    this.crypto = options.crypto;
+    this.featureRegister0 = featureRegister0({ ...DEFAULT_PLATFORM_FEATURES, ...options.features });
+    this.#ctx = {
+      granules: this.granules,
+      el3: options.el3,
+      memory: options.memory,
+      featureRegister0: this.featureRegister0,
+    };
+    this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
+  }
+
+  /**
+   * Cold boot: the checks of TF-RMM `rmm_el3_ifc_init`, in its order: interface version (major 0,
+   * minor ≥ 3), number of CPUs (≤ maxCpus), CPU id (< number of CPUs), shared buffer (non-zero,
+   * 4 KiB aligned). Not yet done (next session): reading the boot manifest, and fetching the RAK
+   * and platform token through EL3. A second successful cold boot is refused with
+   * `RmmBootError.Unknown` (TF-RMM asserts it never happens).
+   * @see rmm-abi.md §1.4, §7.4
+   * @since 0.1.0
+   */
+  coldBoot(args: RmmBootArgs): RmmBootError {
+    if (this.#numCpus !== 0) return RmmBootError.Unknown;
+    if (!isRmmEl3IfcVersionSupported(args.ifcVersion)) return RmmBootError.VersionMismatch;
+    if (!Number.isInteger(args.numCpus) || args.numCpus < 0 || args.numCpus > this.#maxCpus) {
+      return RmmBootError.CpusOutOfRange;
+    }
+    if (!Number.isInteger(args.cpuId) || args.cpuId < 0 || args.cpuId >= args.numCpus) {
+      return RmmBootError.CpuIdOutOfRange;
+    }
+    const buf = args.sharedBuffer;
+    if (!Number.isSafeInteger(buf) || buf <= 0 || buf % 4096 !== 0) {
+      return RmmBootError.InvalidSharedBuffer;
+    }
+    this.#numCpus = args.numCpus;
+    return RmmBootError.Success;
+  }
+
+  /**
+   * Warm boot of CPU `cpuId`: refused with `Unknown` before a successful cold boot, and with
+   * `CpuIdOutOfRange` for an id not below the number of CPUs cold boot was given.
+   * @see rmm-abi.md §7.4
+   * @since 0.1.0
+   */
+  warmBoot(cpuId: number): RmmBootError {
+    if (this.#numCpus === 0) return RmmBootError.Unknown;
+    if (!Number.isInteger(cpuId) || cpuId < 0 || cpuId >= this.#numCpus) {
+      return RmmBootError.CpuIdOutOfRange;
+    }
+    return RmmBootError.Success;
+  }
+
+  /**
+   * An RMI call (rmm-abi.md §1.1): SVE hint stripped, unknown and not-yet-implemented FIDs answer
+   * X0 = `SMC_UNKNOWN` with X1..X4 as the caller's; otherwise X0..X3 start at 0 and X4 at the
+   * caller's X4 before the handler runs. Never throws on any register values.
+   * @see rmm-abi.md §1.1, §2
+   * @since 0.1.0
+   */
+  handleRmi(fid: number, args: RmiArgs): RmiResult {
+    return this.#dispatch(this.#ctx, fid, args);
+  }
+
+  /**
+   * An SMC from a REC. Not implemented yet: every FID returns X0 = `SMC_UNKNOWN` (-1) to the
+   * realm, which is what an unknown FID gets (rmm-abi.md §1.1).
+   * @see rmm-abi.md §5
+   * @since 0.1.0
+   */
+  handleRsi(_rec: PhysAddr, _fid: number, _args: Regs): RsiOutcome {
+    return { action: RsiAction.ReturnToRealm, regs: [SMC_UNKNOWN] };
+  }
+}
