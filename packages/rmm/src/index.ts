@@ -1,8 +1,8 @@
 /**
- * `@islet/rmm`: the Islet RMM. This release is the foundation: the granule table, RIM/REM
- * measurement, the declarative RMI dispatcher with RMI_VERSION, RMI_FEATURES,
- * RMI_GRANULE_DELEGATE and RMI_GRANULE_UNDELEGATE, and the {@link IsletRmm} class implementing
- * the `Rmm` port of `@islet/abi`.
+ * `@islet/rmm`: the Islet RMM: the granule table, RIM/REM measurement, realms and RECs, the
+ * declarative RMI dispatcher with VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE,
+ * REALM_CREATE/ACTIVATE/DESTROY, REC_AUX_COUNT and REC_CREATE/DESTROY, and the {@link IsletRmm}
+ * class implementing the `Rmm` port of `@islet/abi`.
  * @module
  */
 export {
@@ -17,6 +17,11 @@ export {
   isZeroGranule,
   NO_GRANULE,
 } from './granule/granule-table.ts';
+export {
+  type RealmInfo,
+  type RecInfo,
+  RmmInspector,
+} from './inspect.ts';
 export {
   extendRem,
   MEASUREMENT_DESCRIPTOR_SIZE,
@@ -33,7 +38,16 @@ export {
   RIM_MEASUREMENT_SLOT,
 } from './measurement/measurement.ts';
 export {
+  isValidS2Geometry,
+  type Realm,
+  RealmTable,
+  rootRttCount,
+} from './realm/realm.ts';
+export { REC_RESET_PSTATE, type Rec, RecTable } from './rec/rec.ts';
+export {
   RMI_ERROR_INPUT,
+  RMI_ERROR_REALM,
+  RMI_ERROR_REC,
   RMI_SUCCESS,
   type RmiContext,
   type RmiHandler,
@@ -42,5 +56,7 @@ export {
 export { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
 export { rmiGranuleDelegate, rmiGranuleUndelegate } from './rmi/granule.ts';
 export { RMI_HANDLERS, type RmiHandlerEntry } from './rmi/handlers.ts';
+export { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './rmi/realm.ts';
+export { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rmi/rec.ts';
 export { rmiFeatures, rmiVersion } from './rmi/system.ts';
 export { IsletRmm, type IsletRmmOptions, RMM_MAX_CPUS } from './rmm.ts';

@@ -1,9 +1,9 @@
 /**
  * The Islet RMM as the EL3 monitor drives it: the `Rmm` port of `@islet/abi`.
  *
- * This foundation implements the cold/warm boot argument checks (rmm-abi.md §7.4) and the RMI
- * commands of {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE, GRANULE_UNDELEGATE);
- * every other RMI FID answers `SMC_UNKNOWN`. RSI is not implemented yet: every RSI FID returns
+ * This implements the cold/warm boot argument checks (rmm-abi.md §7.4) and the RMI commands of
+ * {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE, REALM_CREATE/ACTIVATE/
+ * DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY); every other RMI FID answers `SMC_UNKNOWN`. RSI is not implemented yet: every RSI FID returns
  * `SMC_UNKNOWN` to the realm (there are no RECs yet, so none can call).
  *
  * **Composition**: the RMM reaches EL3 only through {@link El3Services} and memory only through
@@ -14,6 +14,7 @@
  */
 
 import {
+  decodeFeatureRegister0,
   type El3Services,
   isRmmEl3IfcVersionSupported,
   type PhysMemory,
@@ -34,6 +35,9 @@ import {
   type RmmPlatformFeatures,
 } from './features.ts';
 import { type DramBank, GranuleTable } from './granule/granule-table.ts';
+import { RmmInspector } from './inspect.ts';
+import { RealmTable } from './realm/realm.ts';
+import { RecTable } from './rec/rec.ts';
 import type { RmiContext } from './rmi/context.ts';
 import { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
 import { RMI_HANDLERS } from './rmi/handlers.ts';
@@ -62,6 +66,10 @@ export interface IsletRmmOptions {
   readonly features?: Partial<RmmPlatformFeatures>;
   /** The largest number of CPUs cold boot accepts (default {@link RMM_MAX_CPUS}). */
   readonly maxCpus?: number;
+  /** FEAT_VMID16 (default true): VMIDs are 16-bit, else 8-bit (REALM_CREATE vmid check). */
+  readonly vmid16?: boolean;
+  /** FEAT_HPMN0 (default false): a realm with PMU may ask for 0 counters. */
+  readonly hpmn0?: boolean;
 }
 
 /**
@@ -82,6 +90,8 @@ export class IsletRmm implements Rmm {
   readonly crypto: CryptoProvider;
   /** Feature register 0 this RMM reports. */
   readonly featureRegister0: bigint;
+  /** Read-only snapshots of realms, RECs and granules (for tests and tools). */
+  readonly inspect: RmmInspector;
   readonly #ctx: RmiContext;
   readonly #dispatch: RmiDispatcher;
   readonly #maxCpus: number;
@@ -101,12 +111,21 @@ export class IsletRmm implements Rmm {
     this.granules = new GranuleTable(options.dram);
     this.crypto = options.crypto;
     this.featureRegister0 = featureRegister0({ ...DEFAULT_PLATFORM_FEATURES, ...options.features });
+    const realms = new RealmTable();
+    const recs = new RecTable();
     this.#ctx = {
       granules: this.granules,
       el3: options.el3,
       memory: options.memory,
       featureRegister0: this.featureRegister0,
+      features: decodeFeatureRegister0(this.featureRegister0),
+      vmidBits: (options.vmid16 ?? true) ? 16 : 8,
+      hpmn0: options.hpmn0 ?? false,
+      crypto: options.crypto,
+      realms,
+      recs,
     };
+    this.inspect = new RmmInspector(this.granules, realms, recs);
     this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
   }
 
@@ -162,8 +181,9 @@ export class IsletRmm implements Rmm {
   }
 
   /**
-   * An SMC from a REC. Not implemented yet: every FID returns X0 = `SMC_UNKNOWN` (-1) to the
-   * realm, which is what an unknown FID gets (rmm-abi.md §1.1).
+   * An SMC from a REC. Not implemented yet (RECs exist, but REC_ENTER does not): every FID
+   * returns X0 = `SMC_UNKNOWN` (-1) to the realm, which is what an unknown FID gets
+   * (rmm-abi.md §1.1).
    * @see rmm-abi.md §5
    * @since 0.1.0
    */

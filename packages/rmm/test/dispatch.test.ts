@@ -11,29 +11,35 @@ import {
   SMC_RMI_FEATURES,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_REALM_CREATE,
+  SMC_RMI_REC_ENTER,
   SMC_RMI_VERSION,
   SMC_SVE_HINT,
   SMC_UNKNOWN,
 } from '@islet/abi';
 import { IsletInvariantError } from '@islet/arch';
 import { describe, expect, it } from 'vitest';
-import { GranuleTable } from '../src/granule/granule-table.ts';
 import { createRmiDispatcher } from '../src/rmi/dispatch.ts';
 import { RMI_HANDLERS } from '../src/rmi/handlers.ts';
 import { rmiVersion } from '../src/rmi/system.ts';
-import { DRAM, FakePlatform, regs } from './support/platform.ts';
-import { setup } from './support/rmm.ts';
+import { FakePlatform, regs } from './support/platform.ts';
+import { context, setup } from './support/rmm.ts';
 
 const X = regs(0x10000n, 0x1111n, 0x2222n, 0xdead_beef_0000_0004n, 0x5555n, 0x6666n);
 const IMPLEMENTED = new Set(RMI_HANDLERS.map((e) => e.fid));
 
 describe('handler table', () => {
-  it('lists VERSION, GRANULE_DELEGATE, GRANULE_UNDELEGATE and FEATURES only', () => {
+  it('lists the implemented commands, in FID order', () => {
     expect(RMI_HANDLERS.map((e) => e.name)).toEqual([
       'RMI_VERSION',
       'RMI_GRANULE_DELEGATE',
       'RMI_GRANULE_UNDELEGATE',
+      'RMI_REALM_ACTIVATE',
+      'RMI_REALM_CREATE',
+      'RMI_REALM_DESTROY',
+      'RMI_REC_CREATE',
+      'RMI_REC_DESTROY',
       'RMI_FEATURES',
+      'RMI_REC_AUX_COUNT',
     ]);
   });
 
@@ -54,13 +60,7 @@ describe('handler table', () => {
 
   it('asserts a handler does not write beyond its outputs', () => {
     const d = createRmiDispatcher([{ ...RMI_HANDLERS[0]!, retc: 1, handler: rmiVersion }]);
-    const platform = new FakePlatform();
-    const ctx = {
-      granules: new GranuleTable(DRAM),
-      el3: platform.el3,
-      memory: platform.memory,
-      featureRegister0: 0n,
-    };
+    const ctx = context(new FakePlatform());
     expect(() => d(ctx, SMC_RMI_VERSION, X)).toThrow(IsletInvariantError);
   });
 });
@@ -103,8 +103,8 @@ describe('unknown FIDs: X0 = SMC_UNKNOWN, X1..X4 as the caller’s', () => {
     for (const c of RMI_COMMANDS.filter((c) => !IMPLEMENTED.has(c.fid))) {
       expect(rmm.handleRmi(c.fid, X), c.name).toEqual(unknown);
     }
-    expect(rmm.handleRmi(SMC_RMI_REALM_CREATE, X)).toEqual(unknown);
     expect(rmm.handleRmi(SMC_RMI_DATA_CREATE, X)).toEqual(unknown);
+    expect(rmm.handleRmi(SMC_RMI_REC_ENTER, X)).toEqual(unknown);
   });
 
   it('FIDs outside the RMI range and SMC32/other-owner aliases of RMI FIDs', () => {
@@ -140,7 +140,12 @@ describe('SVE hint (FID bit 16) is stripped', () => {
 
   it('an unimplemented FID with the hint is still unknown', () => {
     const { rmm } = setup();
-    expect(rmm.handleRmi((SMC_RMI_REALM_CREATE | SMC_SVE_HINT) >>> 0, X)[0]).toBe(SMC_UNKNOWN);
+    expect(rmm.handleRmi((SMC_RMI_REC_ENTER | SMC_SVE_HINT) >>> 0, X)[0]).toBe(SMC_UNKNOWN);
+  });
+
+  it('an implemented FID with the hint is dispatched (REALM_CREATE, bad params → INPUT)', () => {
+    const { rmm } = setup();
+    expect(rmm.handleRmi((SMC_RMI_REALM_CREATE | SMC_SVE_HINT) >>> 0, X)[0]).toBe(1n);
   });
 
   it('the hint also reaches GRANULE_DELEGATE', () => {

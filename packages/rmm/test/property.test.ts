@@ -1,23 +1,49 @@
 /**
- * Property tests: `handleRmi` never throws on any FID and register values and always answers
- * `SMC_UNKNOWN` or a packed RMM 1.0 status; delegate/undelegate sequences keep the granule table
- * consistent with the EL3 double's GPI map and with a reference model.
+ * Property tests: `handleRmi` never throws on any FID and register values (also with realms,
+ * RECs and valid params pages around) and always answers `SMC_UNKNOWN` or a packed RMM 1.0
+ * status; delegate/undelegate sequences, and random realm/REC command sequences, keep the granule
+ * table consistent with the EL3 double's GPI map and with reference models.
  * @module
  */
 import { fc, test } from '@fast-check/vitest';
 import {
+  encodeRealmParams,
+  encodeRecParams,
   GranuleState,
+  RealmState,
   RMI_COMMANDS,
   RmiStatus,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_REALM_ACTIVATE,
+  SMC_RMI_REALM_CREATE,
+  SMC_RMI_REALM_DESTROY,
+  SMC_RMI_REC_AUX_COUNT,
+  SMC_RMI_REC_CREATE,
+  SMC_RMI_REC_DESTROY,
   SMC_SVE_HINT,
   SMC_UNKNOWN,
   unpackReturnCode,
   World,
 } from '@islet/abi';
-import { describe, expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { DRAM, REALM_PA, ROOT_PA, regs, SECURE_PA } from './support/platform.ts';
+import {
+  AUX,
+  AUX2,
+  OK,
+  RD,
+  RD2,
+  REALM_PARAMS,
+  REC,
+  REC_PARAMS,
+  REC2,
+  RealmEnv,
+  RTT,
+  RTT2,
+  realmParams,
+  recParams,
+} from './support/realm.ts';
 import { setup } from './support/rmm.ts';
 
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
@@ -128,3 +154,304 @@ describe('delegate/undelegate sequences (model-based)', () => {
     },
   );
 });
+
+/** FIDs of the realm and REC commands, weighted in. */
+const realmFid = fc.constantFrom(
+  SMC_RMI_REALM_CREATE,
+  SMC_RMI_REALM_ACTIVATE,
+  SMC_RMI_REALM_DESTROY,
+  SMC_RMI_REC_CREATE,
+  SMC_RMI_REC_DESTROY,
+  SMC_RMI_REC_AUX_COUNT,
+);
+
+describe('handleRmi on arbitrary registers, with realms, RECs and valid params pages around', () => {
+  // A realm with one REC, spare delegated granules, and valid params pages in NS memory, so
+  // random registers hit real RDs, RECs, RTTs and params pages.
+  const e = new RealmEnv().withRecGranules();
+  expect(e.recCreate()).toEqual(OK);
+  e.delegate(REC2, ...AUX2, RD2, RTT2, RTT2 + G);
+  e.writeNs(REALM_PARAMS, encodeRealmParams(realmParams({ rttBase: BigInt(RTT2), vmid: 1 })));
+  e.writeNs(REC_PARAMS, encodeRecParams(recParams({ mpidr: 1n }, AUX2)));
+  const interesting = [RD, RD2, RTT, RTT2, REC, REC2, REALM_PARAMS, REC_PARAMS, AUX[0]!, AUX2[0]!];
+  const hot = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...interesting).map(BigInt) },
+    { weight: 1, arbitrary: reg },
+  );
+  const hotArgs = fc.tuple(hot, hot, hot, hot, hot, hot);
+
+  test.prop([fc.oneof(realmFid, fid), hotArgs], { numRuns: 2000 })(
+    'never throws; X0 is a packed status or SMC_UNKNOWN; X4 is the caller’s',
+    (f, a) => {
+      const r = e.rmm.handleRmi(f, a);
+      expect(r).toHaveLength(5);
+      if (r[0] === SMC_UNKNOWN) expect(r.slice(1)).toEqual(a.slice(0, 4));
+      else expect(unpackReturnCode(r[0])).toBeDefined();
+      expect(r[4]).toBe(a[3]);
+    },
+  );
+});
+
+/** Reference model of the realm/REC state machines over a small pool of granules. */
+type MState = 'ns' | 'del' | 'rd' | 'rtt' | 'rec' | 'aux';
+const M_GRANULE: Record<MState, GranuleState> = {
+  ns: GranuleState.Undelegated,
+  del: GranuleState.Delegated,
+  rd: GranuleState.Rd,
+  rtt: GranuleState.Rtt,
+  rec: GranuleState.Rec,
+  aux: GranuleState.RecAux,
+};
+const POOL = Array.from({ length: 40 }, (_, i) => DRAM[0]!.base + i * G);
+/** Granule indices of the pool (bank 0 starts at index 0) and of every tracked granule. */
+const POOL_IDX: readonly number[] = POOL.map((_, i) => i);
+const ALL_IDX: readonly number[] = Array.from(
+  { length: DRAM.reduce((n, b) => n + b.size / G, 0) },
+  (_, i) => i,
+);
+const P_REALM = 0x8031_0000;
+const P_REC = 0x8031_1000;
+const anyIdx = fc.integer({ min: 0, max: POOL.length - 1 });
+/** Pool indices biased to a few slots: RDs 0..3, RTTs 4..7, RECs 8..11, aux from 12. */
+const biased = (min: number, max: number) =>
+  fc.oneof({ weight: 4, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: anyIdx });
+const gIdx = fc.oneof(anyIdx, biased(0, 11));
+type ModelOp =
+  | {
+      readonly kind: 'delegate' | 'undelegate' | 'activate' | 'realmDestroy' | 'recDestroy';
+      readonly g: number;
+    }
+  | {
+      readonly kind: 'realmCreate';
+      readonly g: number;
+      readonly rtt: number;
+      readonly vmid: number;
+    }
+  | {
+      readonly kind: 'recCreate';
+      readonly g: number;
+      readonly rec: number;
+      readonly aux: number;
+      readonly runnable: boolean;
+      readonly skip: boolean;
+    };
+const modelOp: fc.Arbitrary<ModelOp> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('delegate' as const), g: gIdx }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.oneof(
+      fc.record({ kind: fc.constant('undelegate' as const), g: gIdx }),
+      fc.record({ kind: fc.constant('activate' as const), g: biased(0, 3) }),
+      fc.record({ kind: fc.constant('realmDestroy' as const), g: biased(0, 3) }),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('recDestroy' as const), g: biased(8, 11) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('realmCreate' as const),
+      g: biased(0, 3),
+      rtt: biased(4, 7),
+      vmid: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('recCreate' as const),
+      g: biased(0, 3),
+      rec: biased(8, 11),
+      aux: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(12) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: POOL.length - 16 }) },
+      ),
+      runnable: fc.boolean(),
+      skip: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
+    }),
+  },
+);
+
+interface MRealm {
+  state: 'new' | 'active';
+  readonly vmid: number;
+  readonly rtt: number;
+  recCount: number;
+  live: number;
+}
+
+describe('realm/REC command sequences (model-based)', () => {
+  /** Successful commands of each kind over all runs: the model must reach every success path. */
+  const successes = new Map<string, number>();
+  afterAll(() => {
+    for (const k of ['realmCreate', 'activate', 'realmDestroy', 'recCreate', 'recDestroy']) {
+      expect(successes.get(k) ?? 0, k).toBeGreaterThan(0);
+    }
+  });
+  /** Every run starts by delegating the biased slots (through the model too). */
+  const prefix: ModelOp[] = POOL.slice(0, 28).map((_, g) => ({ kind: 'delegate', g }));
+
+  test.prop([fc.array(modelOp, { minLength: 25, maxLength: 60 })], { numRuns: 50 })(
+    'statuses follow the reference model; invariants hold after every step',
+    (randomOps) => {
+      const ops = [...prefix, ...randomOps];
+      const e = new RealmEnv();
+      const st = new Map<number, MState>(POOL.map((pa) => [pa, 'ns']));
+      const realms = new Map<number, MRealm>();
+      const recs = new Map<number, { readonly rd: number; readonly aux: readonly number[] }>();
+      const s = (pa: number): MState => st.get(pa)!;
+      for (const op of ops) {
+        const pa = POOL[op.g]!;
+        let want: RmiStatus = RmiStatus.ErrorInput;
+        let got: bigint;
+        switch (op.kind) {
+          case 'delegate':
+            got = e.call(SMC_RMI_GRANULE_DELEGATE, pa)[0]!;
+            if (s(pa) === 'ns') {
+              want = RmiStatus.Success;
+              st.set(pa, 'del');
+            }
+            break;
+          case 'undelegate':
+            got = e.call(SMC_RMI_GRANULE_UNDELEGATE, pa)[0]!;
+            if (s(pa) === 'del') {
+              want = RmiStatus.Success;
+              st.set(pa, 'ns');
+            }
+            break;
+          case 'realmCreate': {
+            const rtt = POOL[op.rtt]!;
+            const p = realmParams({
+              s2sz: 39,
+              rttNumStart: 1,
+              rttBase: BigInt(rtt),
+              vmid: op.vmid,
+            });
+            e.writeNs(P_REALM, encodeRealmParams(p));
+            got = e.call(SMC_RMI_REALM_CREATE, pa, P_REALM)[0]!;
+            const vmidUsed = [...realms.values()].some((r) => r.vmid === op.vmid);
+            if (!vmidUsed && pa !== rtt && s(pa) === 'del' && s(rtt) === 'del') {
+              want = RmiStatus.Success;
+              st.set(pa, 'rd');
+              st.set(rtt, 'rtt');
+              realms.set(pa, { state: 'new', vmid: op.vmid, rtt, recCount: 0, live: 0 });
+            }
+            break;
+          }
+          case 'activate': {
+            got = e.call(SMC_RMI_REALM_ACTIVATE, pa)[0]!;
+            const r = realms.get(pa);
+            if (r !== undefined) {
+              want = r.state === 'new' ? RmiStatus.Success : RmiStatus.ErrorRealm;
+              r.state = 'active';
+            }
+            break;
+          }
+          case 'realmDestroy': {
+            got = e.call(SMC_RMI_REALM_DESTROY, pa)[0]!;
+            const r = realms.get(pa);
+            if (r !== undefined) {
+              want = r.live > 0 ? RmiStatus.ErrorRealm : RmiStatus.Success;
+              if (r.live === 0) {
+                st.set(pa, 'del');
+                st.set(r.rtt, 'del');
+                realms.delete(pa);
+              }
+            }
+            break;
+          }
+          case 'recCreate': {
+            const rec = POOL[op.rec]!;
+            const aux = POOL.slice(op.aux, op.aux + 16);
+            const r = realms.get(pa);
+            const idx = (r?.recCount ?? 0) + (op.skip ? 1 : 0);
+            const mpidr = BigInt((idx & 0xf) | ((idx >> 4) << 8));
+            const flags = op.runnable ? 1n : 0n;
+            e.writeNs(P_REC, encodeRecParams(recParams({ mpidr, flags }, aux)));
+            got = e.call(SMC_RMI_REC_CREATE, pa, rec, P_REC)[0]!;
+            if (aux.every((a) => s(a) === 'del') && s(rec) === 'del' && !aux.includes(rec) && r) {
+              if (r.state !== 'new') want = RmiStatus.ErrorRealm;
+              else if (!op.skip) {
+                want = RmiStatus.Success;
+                st.set(rec, 'rec');
+                for (const a of aux) st.set(a, 'aux');
+                recs.set(rec, { rd: pa, aux });
+                r.recCount++;
+                r.live++;
+              }
+            }
+            break;
+          }
+          case 'recDestroy': {
+            got = e.call(SMC_RMI_REC_DESTROY, pa)[0]!;
+            const rec = recs.get(pa);
+            if (rec !== undefined) {
+              want = RmiStatus.Success;
+              st.set(pa, 'del');
+              for (const a of rec.aux) st.set(a, 'del');
+              realms.get(rec.rd)!.live--;
+              recs.delete(pa);
+            }
+            break;
+          }
+        }
+        expect(got, `${JSON.stringify(op)}`).toBe(BigInt(want));
+        if (want === RmiStatus.Success) successes.set(op.kind, (successes.get(op.kind) ?? 0) + 1);
+        checkInvariants(e, st, realms, POOL_IDX);
+      }
+      checkInvariants(e, st, realms, ALL_IDX);
+    },
+    30_000,
+  );
+});
+
+/** Table = model; owned granules are Realm GPI; DELEGATED are zero; RD refcount = live RECs. */
+function checkInvariants(
+  e: RealmEnv,
+  st: Map<number, MState>,
+  realms: Map<number, MRealm>,
+  which: readonly number[],
+): void {
+  const bad: string[] = [];
+  const { granules } = e.rmm;
+  for (const [pa, m] of st) {
+    if (e.state(pa) !== M_GRANULE[m]) bad.push(`0x${pa.toString(16)}: ${e.state(pa)} ≠ ${m}`);
+  }
+  const recsPerRd = new Map<number, number>();
+  for (const pa of st.keys()) {
+    const rec = e.rmm.inspect.rec(pa);
+    if (rec) recsPerRd.set(rec.rd, (recsPerRd.get(rec.rd) ?? 0) + 1);
+  }
+  for (const idx of which) {
+    const s = granules.states[idx]!;
+    const pa = granules.address(idx);
+    if (s !== GranuleState.Undelegated && e.platform.gpiOf(pa) !== World.Realm) {
+      bad.push(`0x${pa.toString(16)}: owned but not Realm PAS`);
+    }
+    if (
+      s === GranuleState.Delegated &&
+      !(e.platform.bytes.get(pa / G)?.every((b) => b === 0) ?? true)
+    ) {
+      bad.push(`0x${pa.toString(16)}: DELEGATED and not zero`);
+    }
+    const rc = granules.refcounts[idx]!;
+    const want = s === GranuleState.Rd ? (recsPerRd.get(pa) ?? 0) : 0;
+    if (rc !== want) bad.push(`0x${pa.toString(16)}: refcount ${rc} ≠ ${want}`);
+  }
+  for (const [rd, r] of realms) {
+    const info = e.rmm.inspect.realm(rd);
+    if (!info || info.refcount !== r.live || info.recCount !== r.recCount || info.vmid !== r.vmid) {
+      bad.push(`realm 0x${rd.toString(16)} differs from the model`);
+    }
+    if (info && info.state !== (r.state === 'new' ? RealmState.New : RealmState.Active)) {
+      bad.push(`realm 0x${rd.toString(16)}: state ${info.state} ≠ ${r.state}`);
+    }
+  }
+  if (e.rmm.inspect.counts().realms !== realms.size) bad.push('realm count differs');
+  expect(bad).toEqual([]);
+}

@@ -3,9 +3,12 @@
  * a handler (the TF-RMM `smc_handlers[]` function types, as one signature).
  * @module
  */
-import type { El3Services, PhysMemory, RmiArgs, RmiReturnCode } from '@islet/abi';
+import type { El3Services, FeatureRegister0, PhysMemory, RmiArgs, RmiReturnCode } from '@islet/abi';
 import { RmiStatus } from '@islet/abi';
+import type { CryptoProvider } from '@islet/arch';
 import type { GranuleTable } from '../granule/granule-table.ts';
+import type { RealmTable } from '../realm/realm.ts';
+import type { RecTable } from '../rec/rec.ts';
 
 /**
  * The RMM state and ports an RMI handler works on.
@@ -20,6 +23,18 @@ export interface RmiContext {
   readonly memory: PhysMemory;
   /** RMI feature register 0 of this RMM (RMI_FEATURES index 0). */
   readonly featureRegister0: bigint;
+  /** {@link featureRegister0}, decoded (what REALM_CREATE checks params against). */
+  readonly features: FeatureRegister0;
+  /** VMID width of the platform: 16 with FEAT_VMID16, else 8. */
+  readonly vmidBits: 8 | 16;
+  /** FEAT_HPMN0: a realm with PMU may ask for 0 counters. */
+  readonly hpmn0: boolean;
+  /** The crypto provider for measurements. */
+  readonly crypto: CryptoProvider;
+  /** The live realms. */
+  readonly realms: RealmTable;
+  /** The live RECs. */
+  readonly recs: RecTable;
 }
 
 /**
@@ -45,5 +60,15 @@ export const RMI_SUCCESS: RmiReturnCode = Object.freeze({ status: RmiStatus.Succ
 /** `RMI_ERROR_INPUT`, index 0. @see rmm-abi.md §1.2 @since 0.1.0 */
 export const RMI_ERROR_INPUT: RmiReturnCode = Object.freeze({
   status: RmiStatus.ErrorInput,
+  index: 0,
+});
+/** `RMI_ERROR_REALM`, index 0. @see rmm-abi.md §1.2 @since 0.2.0 */
+export const RMI_ERROR_REALM: RmiReturnCode = Object.freeze({
+  status: RmiStatus.ErrorRealm,
+  index: 0,
+});
+/** `RMI_ERROR_REC`, index 0. @see rmm-abi.md §1.2 @since 0.2.0 */
+export const RMI_ERROR_REC: RmiReturnCode = Object.freeze({
+  status: RmiStatus.ErrorRec,
   index: 0,
 });

@@ -24,10 +24,11 @@
  * @module
  */
 
-import { GranuleState, type RmiArgs, type RmiReturnCode, RmmEl3Status, World } from '@islet/abi';
-import { assert, type PhysAddr } from '@islet/arch';
+import { GranuleState, type RmiArgs, type RmiReturnCode, RmmEl3Status } from '@islet/abi';
+import { assert } from '@islet/arch';
 import { isZeroGranule, NO_GRANULE } from '../granule/granule-table.ts';
 import { RMI_ERROR_INPUT, RMI_SUCCESS, type RmiContext, type RmiResultRegs } from './context.ts';
+import { realmView } from './memory.ts';
 
 /**
  * RMI_GRANULE_DELEGATE(X1 addr).
@@ -75,11 +76,4 @@ export function rmiGranuleUndelegate(
   );
   granules.transition(idx, GranuleState.Delegated, GranuleState.Undelegated);
   return RMI_SUCCESS;
-}
-
-/** The Realm-PAS view of a granule the RMM owns. */
-function realmView(ctx: RmiContext, pa: PhysAddr): Uint8Array {
-  const view = ctx.memory.granule(World.Realm, pa);
-  assert(view !== undefined, `granule 0x${pa.toString(16)} is not accessible in the Realm PAS`);
-  return view;
 }

@@ -14,10 +14,18 @@ import {
   SMC_RMI_FEATURES,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_REALM_ACTIVATE,
+  SMC_RMI_REALM_CREATE,
+  SMC_RMI_REALM_DESTROY,
+  SMC_RMI_REC_AUX_COUNT,
+  SMC_RMI_REC_CREATE,
+  SMC_RMI_REC_DESTROY,
   SMC_RMI_VERSION,
 } from '@islet/abi';
 import type { RmiHandler } from './context.ts';
 import { rmiGranuleDelegate, rmiGranuleUndelegate } from './granule.ts';
+import { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './realm.ts';
+import { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rec.ts';
 import { rmiFeatures, rmiVersion } from './system.ts';
 
 /**
@@ -59,5 +67,35 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
     retc: 0,
     handler: rmiGranuleUndelegate,
   },
+  {
+    fid: SMC_RMI_REALM_ACTIVATE,
+    name: 'RMI_REALM_ACTIVATE',
+    argc: 1,
+    retc: 0,
+    handler: rmiRealmActivate,
+  },
+  {
+    fid: SMC_RMI_REALM_CREATE,
+    name: 'RMI_REALM_CREATE',
+    argc: 2,
+    retc: 0,
+    handler: rmiRealmCreate,
+  },
+  {
+    fid: SMC_RMI_REALM_DESTROY,
+    name: 'RMI_REALM_DESTROY',
+    argc: 1,
+    retc: 0,
+    handler: rmiRealmDestroy,
+  },
+  { fid: SMC_RMI_REC_CREATE, name: 'RMI_REC_CREATE', argc: 3, retc: 0, handler: rmiRecCreate },
+  { fid: SMC_RMI_REC_DESTROY, name: 'RMI_REC_DESTROY', argc: 1, retc: 0, handler: rmiRecDestroy },
   { fid: SMC_RMI_FEATURES, name: 'RMI_FEATURES', argc: 1, retc: 1, handler: rmiFeatures },
+  {
+    fid: SMC_RMI_REC_AUX_COUNT,
+    name: 'RMI_REC_AUX_COUNT',
+    argc: 1,
+    retc: 1,
+    handler: rmiRecAuxCount,
+  },
 ];

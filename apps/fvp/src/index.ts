@@ -1,0 +1,24 @@
+/**
+ * `@islet/fvp`: the composition root. `bootPlatform()` builds an FVP-like platform from the layers
+ * and boots it; the Normal world drives it through SMCs and GPT-checked memory.
+ * @module
+ */
+export { defaultFirmwareImages } from './firmware.ts';
+export {
+  EL3_BASE,
+  GPT_TABLES,
+  type MemoryRange,
+  NS_DRAM,
+  PAS_REGIONS,
+  RMM_BASE,
+  SHARED_BUFFER,
+} from './memory-map.ts';
+export {
+  bootPlatform,
+  type HostMemory,
+  ISLET_RMM,
+  type Platform,
+  type PlatformOptions,
+  type RmmEnvironment,
+  type RmmFactory,
+} from './platform.ts';

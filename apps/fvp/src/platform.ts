@@ -1,0 +1,151 @@
+/**
+ * `bootPlatform`: composes the FVP-like platform (DRAM, GPT, MMU, HES, EL3 monitor and an RMM) and
+ * boots it, then hands the Normal world its view: SMCs, physical memory through the granule
+ * protection check, and the DRAM it may use. Only this composition root builds concrete objects.
+ * @module
+ */
+import { type El3Services, type PhysMemory, type Rmm, World } from '@islet/abi';
+import { type CryptoProvider, defaultCrypto, IsletError, MAX_ADDRESS, physAddr } from '@islet/arch';
+import { type El3BootReport, El3Monitor } from '@islet/el3-monitor';
+import { createGpt, GpccrPps, type Gpt } from '@islet/gpt';
+import { Hes, type HesProvisioning } from '@islet/hes';
+import { Dram, PhysicalMemory } from '@islet/mmu';
+import { IsletRmm } from '@islet/rmm';
+import { defaultFirmwareImages } from './firmware.ts';
+import { GPT_TABLES, type MemoryRange, NS_DRAM, PAS_REGIONS, SHARED_BUFFER } from './memory-map.ts';
+
+/** What an RMM implementation is built from: any package that implements the `Rmm` port plugs in. */
+export interface RmmEnvironment {
+  /** The EL3 services (the monitor). */
+  readonly el3: El3Services;
+  /** World-checked physical memory. */
+  readonly memory: PhysMemory;
+  /** All DRAM, for the granule table. */
+  readonly dram: readonly MemoryRange[];
+  readonly crypto: CryptoProvider;
+}
+
+/** Builds an RMM for the platform. */
+export type RmmFactory = (env: RmmEnvironment) => Rmm;
+
+/** Options of {@link bootPlatform}. */
+export interface PlatformOptions {
+  /** The RMM: a factory, or the default Islet RMM of `@islet/rmm`. */
+  readonly rmm?: { readonly name: string; readonly create: RmmFactory };
+  /** HES provisioning; Islet's dummy secrets by default. */
+  readonly provisioning?: HesProvisioning;
+  /** Number of CPUs; 4 by default. */
+  readonly numCpus?: number;
+  readonly crypto?: CryptoProvider;
+}
+
+/** The Normal world's view of physical memory: every access checked against the GPT. */
+export interface HostMemory {
+  /** Reads `length` bytes at `pa`; a `GranuleProtectionFault` for a granule that is not Non-secure. */
+  read(pa: bigint, length: number): Uint8Array;
+  /** Writes `bytes` at `pa`; a `GranuleProtectionFault` (and no change) for a non-NS granule. */
+  write(pa: bigint, bytes: Uint8Array): void;
+}
+
+/** The booted platform. */
+export interface Platform {
+  readonly host: {
+    /** An SMC from the Normal world: `fid` in X0, `args` in X1..; returns X0..X4. */
+    smc(fid: bigint, ...args: bigint[]): bigint[];
+    readonly memory: HostMemory;
+    /** The DRAM ranges the host owns and may delegate. */
+    readonly dram: readonly { readonly base: bigint; readonly size: bigint }[];
+  };
+  /** What the boot measured and the CPAK a verifier needs. */
+  readonly boot: El3BootReport;
+  /** The composed parts, read-only, for tests and tools. */
+  readonly parts: {
+    readonly gpt: Gpt;
+    readonly memory: PhysicalMemory;
+    readonly hes: Hes;
+    readonly monitor: El3Monitor;
+    readonly rmm: Rmm;
+    readonly rmmName: string;
+  };
+}
+
+const ALL_DRAM: readonly MemoryRange[] = [
+  { base: 0x8000_0000, size: 0x8000_0000 },
+  { base: 0x8_8000_0000, size: 0x7_8000_0000 },
+];
+
+/** The default RMM: Islet's, from `@islet/rmm`. */
+export const ISLET_RMM: { readonly name: string; readonly create: RmmFactory } = {
+  name: '@islet/rmm',
+  create: (env) => new IsletRmm(env),
+};
+
+/**
+ * Builds and boots the platform.
+ * @throws {@link IsletError} `PLATFORM_BOOT_FAILED` when the monitor or the RMM refuses to boot.
+ * @example
+ * ```ts
+ * const p = bootPlatform();
+ * p.host.smc(0xc4000150n, 0x10000n); // RMI_VERSION: [0n, 0x10000n, 0x10000n, 0n, 0n]
+ * ```
+ */
+export function bootPlatform(options: PlatformOptions = {}): Platform {
+  const crypto = options.crypto ?? defaultCrypto();
+  const dram = new Dram();
+  const gpt = createGpt({
+    memory: dram,
+    pps: GpccrPps.Size64GB,
+    tables: GPT_TABLES,
+    regions: PAS_REGIONS,
+  });
+  const memory = new PhysicalMemory(dram, gpt);
+  const hes = new Hes({
+    crypto,
+    ...(options.provisioning ? { provisioning: options.provisioning } : {}),
+  });
+  const monitor = new El3Monitor({
+    gpt,
+    memory: memory.physMemory,
+    hes,
+    sharedBuffer: SHARED_BUFFER,
+    numCpus: options.numCpus ?? 4,
+    nsDramBanks: NS_DRAM.map((b) => ({ base: physAddr(b.base), size: b.size })),
+    crypto,
+  });
+  const choice = options.rmm ?? ISLET_RMM;
+  const rmm = choice.create({ el3: monitor, memory: memory.physMemory, dram: ALL_DRAM, crypto });
+  monitor.attachRmm(rmm);
+  const boot = monitor.boot({ images: defaultFirmwareImages(choice.name, crypto) });
+  if (boot.reason !== undefined) {
+    throw new IsletError('PLATFORM_BOOT_FAILED', 'the platform did not boot', {
+      details: boot.reason,
+    });
+  }
+  const regs = new Array<bigint>(7).fill(0n);
+  return {
+    host: {
+      smc(fid: bigint, ...args: bigint[]): bigint[] {
+        for (let i = 0; i < 7; i++) regs[i] = args[i] ?? 0n;
+        const fid32 = fid >= 0n && fid <= 0xffff_ffffn ? Number(fid) : -1;
+        const out = monitor.smc(World.Normal, fid32, regs);
+        return Array.from({ length: 5 }, (_, i) => out[i] ?? 0n);
+      },
+      memory: {
+        read: (pa, length) => memory.normal.read(toPa(pa), length),
+        write: (pa, bytes) => memory.normal.write(toPa(pa), bytes),
+      },
+      dram: NS_DRAM.map((b) => ({ base: BigInt(b.base), size: BigInt(b.size) })),
+    },
+    boot,
+    parts: { gpt, memory, hes, monitor, rmm, rmmName: choice.name },
+  };
+}
+
+function toPa(pa: bigint) {
+  if (typeof pa !== 'bigint' || pa < 0n || pa >= BigInt(MAX_ADDRESS)) {
+    throw new IsletError('ADDRESS_OUT_OF_RANGE', 'physical address out of range', {
+      details: `${String(pa)} is not in [0, 2^52)`,
+    });
+  }
+  return physAddr(pa);
+}

@@ -1,0 +1,125 @@
+/**
+ * A read-only window on the RMM's state for tests and tools: snapshots (copies) of realms and
+ * RECs by physical address, and granule states. Nothing returned aliases RMM state.
+ * @module
+ */
+import type { GranuleState, RealmState, RmiHashAlgorithm } from '@islet/abi';
+import type { PhysAddr } from '@islet/arch';
+import { type GranuleTable, NO_GRANULE } from './granule/granule-table.ts';
+import { MEASUREMENT_SLOT_SIZE } from './measurement/measurement.ts';
+import type { RealmTable } from './realm/realm.ts';
+import type { RecTable } from './rec/rec.ts';
+
+/**
+ * A snapshot of one realm.
+ * @since 0.2.0
+ */
+export interface RealmInfo {
+  readonly state: RealmState;
+  readonly hashAlgo: RmiHashAlgorithm;
+  /** RIM, 64-byte slot (hash_len significant bytes, then zeros). */
+  readonly rim: Uint8Array<ArrayBuffer>;
+  /** REM0..REM3, 64-byte slots. */
+  readonly rems: readonly Uint8Array<ArrayBuffer>[];
+  readonly rpv: Uint8Array<ArrayBuffer>;
+  readonly vmid: number;
+  readonly s2sz: number;
+  readonly rttLevelStart: number;
+  readonly rttBase: PhysAddr;
+  readonly rttNumStart: number;
+  /** The index the next REC must have. */
+  readonly recCount: number;
+  /** The RD's refcount: live RECs. */
+  readonly refcount: number;
+}
+
+/**
+ * A snapshot of one REC.
+ * @since 0.2.0
+ */
+export interface RecInfo {
+  /** PA of the owning RD. */
+  readonly rd: PhysAddr;
+  readonly index: number;
+  readonly mpidr: bigint;
+  readonly runnable: boolean;
+  readonly pc: bigint;
+  readonly pstate: bigint;
+  /** X0..X30. */
+  readonly gprs: readonly bigint[];
+  /** PAs of the aux granules. */
+  readonly aux: readonly PhysAddr[];
+}
+
+/**
+ * Read-only inspection of an RMM.
+ * @since 0.2.0
+ */
+export class RmmInspector {
+  readonly #granules: GranuleTable;
+  readonly #realms: RealmTable;
+  readonly #recs: RecTable;
+
+  constructor(granules: GranuleTable, realms: RealmTable, recs: RecTable) {
+    this.#granules = granules;
+    this.#realms = realms;
+    this.#recs = recs;
+  }
+
+  /** The RMM state of the granule at `pa`, or `undefined` if the RMM does not track it. */
+  granuleState(pa: number): GranuleState | undefined {
+    const idx = this.#granules.find(pa);
+    return idx === NO_GRANULE ? undefined : this.#granules.state(idx);
+  }
+
+  /** The refcount of the granule at `pa`, or `undefined` if the RMM does not track it. */
+  refcount(pa: number): number | undefined {
+    const idx = this.#granules.find(pa);
+    return idx === NO_GRANULE ? undefined : this.#granules.refcount(idx);
+  }
+
+  /** The realm whose RD is at `rd`, or `undefined`. */
+  realm(rd: number): RealmInfo | undefined {
+    const idx = this.#granules.find(rd);
+    const r = idx === NO_GRANULE ? undefined : this.#realms.get(idx);
+    if (r === undefined) return undefined;
+    const slot = (i: number) =>
+      r.measurements.slice(i * MEASUREMENT_SLOT_SIZE, (i + 1) * MEASUREMENT_SLOT_SIZE);
+    return {
+      state: r.state,
+      hashAlgo: r.hash.algo,
+      rim: slot(0),
+      rems: [slot(1), slot(2), slot(3), slot(4)],
+      rpv: r.rpv.slice(),
+      vmid: r.vmid,
+      s2sz: r.s2sz,
+      rttLevelStart: r.rttLevelStart,
+      rttBase: r.rttBase,
+      rttNumStart: r.rttNumStart,
+      recCount: r.recCount,
+      refcount: this.#granules.refcount(idx),
+    };
+  }
+
+  /** The REC at `rec`, or `undefined`. */
+  rec(rec: number): RecInfo | undefined {
+    const idx = this.#granules.find(rec);
+    const r = idx === NO_GRANULE ? undefined : this.#recs.get(idx);
+    if (r === undefined) return undefined;
+    return {
+      rd: this.#granules.address(r.rdIdx),
+      index: r.index,
+      mpidr: r.mpidr,
+      runnable: r.runnable,
+      pc: r.pc,
+      pstate: r.pstate,
+      gprs: Array.from(r.gprs),
+      aux: r.auxIdx.map((i) => this.#granules.address(i)),
+    };
+  }
+
+  /** Number of live realms and RECs. */
+  counts(): { readonly realms: number; readonly recs: number } {
+    return { realms: this.#realms.size, recs: this.#recs.size };
+  }
+}

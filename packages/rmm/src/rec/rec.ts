@@ -1,0 +1,97 @@
+/**
+ * RECs: the RMM's record of each Realm Execution Context (TF-RMM `runtime/include/rec.h
+ * struct rec`).
+ *
+ * **State** (rmm-abi.md §4.3):
+ *
+ * ```text
+ * - runnable (flags.RUNNABLE at create; cleared by PSCI_CPU_OFF; set by PSCI_COMPLETE for CPU_ON)
+ * - running = granule refcount 1 during REC_ENTER (REC_DESTROY → RMI_ERROR_REC, …)
+ * - rec_idx (from MPIDR), per-realm sequential.
+ * ```
+ *
+ * "Running" is not a field: as in TF-RMM it is the REC granule's refcount (1 while inside
+ * REC_ENTER), so there is one source of truth.
+ *
+ * **Storage**: a `Map<number, Rec>` keyed by the REC's granule index. TF-RMM keeps `struct rec`
+ * in the REC granule and uses the aux granules for heap, PMU, SIMD and attestation state; here
+ * the granules stay zero and the record lives in the Map (a structured record looked up once per
+ * RMI call, never per memory access; see the realm module for the same choice).
+ *
+ * **Invariants** (kept by the RMI handlers):
+ * - `recs.get(i)` exists ⇔ granule `i` is in state REC;
+ * - every `auxIdx` of a live REC is in state REC_AUX and belongs to no other REC;
+ * - `rdIdx` is a live realm's RD, whose refcount counts this REC;
+ * - `gprs` is X0..X30 (a `BigUint64Array`, STYLE.md §6); REC_CREATE sets X0..X7 from the params.
+ * @module
+ */
+import { assert } from '@islet/arch';
+
+/** PSTATE of a new REC: EL1h with D, A, I, F masked (TF-RMM `REC_CREATE`). */
+export const REC_RESET_PSTATE = 0x3c5n;
+
+/**
+ * One REC (TF-RMM `struct rec`). Mutable fields change only through RMI/RSI handling.
+ * @see rmm-abi.md §2.9, §4.3
+ * @since 0.2.0
+ */
+export interface Rec {
+  /** Granule index of the REC. */
+  readonly recIdx: number;
+  /** Granule index of the owning realm's RD. */
+  readonly rdIdx: number;
+  /** The REC index within its realm (from the MPIDR). */
+  readonly index: number;
+  /** The RmiRecMpidr it was created with (VMPIDR affinity fields). */
+  readonly mpidr: bigint;
+  /** Whether the REC may be entered. */
+  runnable: boolean;
+  /** X0..X30. */
+  readonly gprs: BigUint64Array<ArrayBuffer>;
+  /** PC (ELR on entry). */
+  pc: bigint;
+  /** PSTATE (SPSR on entry). */
+  pstate: bigint;
+  /** Granule indices of the aux granules, in params order. */
+  readonly auxIdx: readonly number[];
+}
+
+/**
+ * The live RECs, keyed by REC granule index.
+ * @since 0.2.0
+ */
+export class RecTable {
+  readonly #recs: Map<number, Rec> = new Map();
+
+  /** Number of live RECs. */
+  get size(): number {
+    return this.#recs.size;
+  }
+
+  /** The REC in granule `recIdx`, if any. */
+  get(recIdx: number): Rec | undefined {
+    return this.#recs.get(recIdx);
+  }
+
+  /**
+   * Records a new REC.
+   * @throws {@link IsletInvariantError} when the granule already holds one.
+   */
+  add(rec: Rec): void {
+    assert(!this.#recs.has(rec.recIdx), `granule ${rec.recIdx} already holds a REC`);
+    this.#recs.set(rec.recIdx, rec);
+  }
+
+  /**
+   * Forgets a REC.
+   * @throws {@link IsletInvariantError} when there is none at `recIdx`.
+   */
+  remove(recIdx: number): void {
+    assert(this.#recs.delete(recIdx), `granule ${recIdx} holds no REC`);
+  }
+
+  /** Every live REC (for invariant checks). */
+  values(): IterableIterator<Rec> {
+    return this.#recs.values();
+  }
+}
