@@ -4,6 +4,7 @@
  * @module
  */
 export { defaultFirmwareImages } from './firmware.ts';
+export { type GranuleInfo, type PlatformInspect, platformInspect } from './inspect.ts';
 export {
   EL3_BASE,
   GPT_TABLES,
@@ -22,3 +23,4 @@ export {
   type RmmEnvironment,
   type RmmFactory,
 } from './platform.ts';
+export { createSmallRealm, type SmallRealm, type SmallRealmOptions } from './small-realm.ts';

@@ -12,6 +12,7 @@ import { Hes, type HesProvisioning } from '@islet/hes';
 import { Dram, PhysicalMemory } from '@islet/mmu';
 import { IsletRmm } from '@islet/rmm';
 import { defaultFirmwareImages } from './firmware.ts';
+import { type PlatformInspect, platformInspect } from './inspect.ts';
 import { GPT_TABLES, type MemoryRange, NS_DRAM, PAS_REGIONS, SHARED_BUFFER } from './memory-map.ts';
 
 /** What an RMM implementation is built from: any package that implements the `Rmm` port plugs in. */
@@ -58,6 +59,8 @@ export interface Platform {
   };
   /** What the boot measured and the CPAK a verifier needs. */
   readonly boot: El3BootReport;
+  /** The read-only view of granules, realms and RECs. */
+  readonly inspect: PlatformInspect;
   /** The composed parts, read-only, for tests and tools. */
   readonly parts: {
     readonly gpt: Gpt;
@@ -137,6 +140,7 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
       dram: NS_DRAM.map((b) => ({ base: BigInt(b.base), size: BigInt(b.size) })),
     },
     boot,
+    inspect: platformInspect(gpt, rmm instanceof IsletRmm ? rmm.inspect : undefined),
     parts: { gpt, memory, hes, monitor, rmm, rmmName: choice.name },
   };
 }
