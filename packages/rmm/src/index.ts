@@ -1,8 +1,9 @@
 /**
  * `@islet/rmm`: the Islet RMM: the granule table, RIM/REM measurement, realms and RECs, the
  * declarative RMI dispatcher with VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE,
- * REALM_CREATE/ACTIVATE/DESTROY, REC_AUX_COUNT and REC_CREATE/DESTROY, and the {@link IsletRmm}
- * class implementing the `Rmm` port of `@islet/abi`.
+ * REALM_CREATE/ACTIVATE/DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, RTT_CREATE/DESTROY,
+ * RTT_READ_ENTRY, RTT_INIT_RIPAS and RTT_MAP/UNMAP_UNPROTECTED, the stage-2 RTT walk, and the
+ * {@link IsletRmm} class implementing the `Rmm` port of `@islet/abi`.
  * @module
  */
 export {
@@ -21,6 +22,7 @@ export {
   type RealmInfo,
   type RecInfo,
   RmmInspector,
+  type RttEntryInfo,
 } from './inspect.ts';
 export {
   extendRem,
@@ -58,5 +60,25 @@ export { rmiGranuleDelegate, rmiGranuleUndelegate } from './rmi/granule.ts';
 export { RMI_HANDLERS, type RmiHandlerEntry } from './rmi/handlers.ts';
 export { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './rmi/realm.ts';
 export { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rmi/rec.ts';
+export {
+  readEntry,
+  rmiErrorRtt,
+  rmiRttCreate,
+  rmiRttDestroy,
+  rmiRttInitRipas,
+  rmiRttMapUnprotected,
+  rmiRttReadEntry,
+  rmiRttUnmapUnprotected,
+} from './rmi/rtt.ts';
 export { rmiFeatures, rmiVersion } from './rmi/system.ts';
 export { IsletRmm, type IsletRmmOptions, RMM_MAX_CPUS } from './rmm.ts';
+export {
+  addrInPar,
+  levelFromRegister,
+  NO_IPA,
+  RTT_LEVEL_NONE,
+  validateMapAddr,
+} from './rtt/rtt-args.ts';
+export { isLiveEntry, skipNonLiveEntries } from './rtt/rtt-live.ts';
+export { entryHi, entryLo, type RttTable, rttTableAt, writeEntry } from './rtt/rtt-table.ts';
+export { type RttWalk, rttEntriesPerTable, rttWalk } from './rtt/rtt-walk.ts';

@@ -3,12 +3,23 @@
  * RECs by physical address, and granule states. Nothing returned aliases RMM state.
  * @module
  */
-import type { GranuleState, RealmState, RmiHashAlgorithm } from '@islet/abi';
-import type { PhysAddr } from '@islet/arch';
+import {
+  type GranuleState,
+  type PhysMemory,
+  type RealmState,
+  type RmiHashAlgorithm,
+  type RmiRipas,
+  type RmiRttEntryState,
+  RTT_PAGE_LEVEL,
+  type S2tteType,
+} from '@islet/abi';
+import { type PhysAddr, U64 } from '@islet/arch';
 import { type GranuleTable, NO_GRANULE } from './granule/granule-table.ts';
 import { MEASUREMENT_SLOT_SIZE } from './measurement/measurement.ts';
 import type { RealmTable } from './realm/realm.ts';
 import type { RecTable } from './rec/rec.ts';
+import { readEntry } from './rmi/rtt.ts';
+import { rttWalk } from './rtt/rtt-walk.ts';
 
 /**
  * A snapshot of one realm.
@@ -52,6 +63,25 @@ export interface RecInfo {
 }
 
 /**
+ * A snapshot of one RTT entry, as RMI_RTT_READ_ENTRY reports it plus the raw descriptor.
+ * @since 0.3.0
+ */
+export interface RttEntryInfo {
+  /** The level the walk stopped at. */
+  readonly level: number;
+  /** RmiRttEntryState (X2 of RTT_READ_ENTRY). */
+  readonly state: RmiRttEntryState;
+  /** RmiRipas (X4 of RTT_READ_ENTRY). */
+  readonly ripas: RmiRipas;
+  /** X3 of RTT_READ_ENTRY. */
+  readonly desc: bigint;
+  /** TF-RMM's kind of entry. */
+  readonly type: S2tteType;
+  /** The stored 64-bit descriptor. */
+  readonly raw: bigint;
+}
+
+/**
  * Read-only inspection of an RMM.
  * @since 0.2.0
  */
@@ -59,11 +89,38 @@ export class RmmInspector {
   readonly #granules: GranuleTable;
   readonly #realms: RealmTable;
   readonly #recs: RecTable;
+  readonly #memory: PhysMemory | undefined;
 
-  constructor(granules: GranuleTable, realms: RealmTable, recs: RecTable) {
+  constructor(granules: GranuleTable, realms: RealmTable, recs: RecTable, memory?: PhysMemory) {
     this.#granules = granules;
     this.#realms = realms;
     this.#recs = recs;
+    this.#memory = memory;
+  }
+
+  /**
+   * The RTT entry of realm `rd` for `ipa`, walking towards `level` (default 3) as
+   * RMI_RTT_READ_ENTRY does, or `undefined` when there is no such realm, no memory port, or the
+   * IPA/level is outside the realm's stage 2. The IPA need not be aligned.
+   */
+  rttEntry(rd: number, ipa: number, level: number = RTT_PAGE_LEVEL): RttEntryInfo | undefined {
+    const idx = this.#granules.find(rd);
+    const r = idx === NO_GRANULE ? undefined : this.#realms.get(idx);
+    if (r === undefined || this.#memory === undefined) return undefined;
+    if (!Number.isSafeInteger(ipa) || ipa < 0 || ipa >= 2 ** r.s2sz) return undefined;
+    if (!Number.isInteger(level) || level < r.rttLevelStart || level > RTT_PAGE_LEVEL) {
+      return undefined;
+    }
+    const w = rttWalk(this.#granules, this.#memory, r, ipa, level);
+    const e = readEntry(w, r);
+    return {
+      level: w.level,
+      state: e.state,
+      ripas: e.ripas,
+      desc: e.desc,
+      type: e.type,
+      raw: U64.toBig(w.hi, w.lo),
+    };
   }
 
   /** The RMM state of the granule at `pa`, or `undefined` if the RMM does not track it. */

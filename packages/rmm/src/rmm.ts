@@ -125,7 +125,7 @@ export class IsletRmm implements Rmm {
       realms,
       recs,
     };
-    this.inspect = new RmmInspector(this.granules, realms, recs);
+    this.inspect = new RmmInspector(this.granules, realms, recs, options.memory);
     this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
   }
 

@@ -38,8 +38,14 @@ describe('handler table', () => {
       'RMI_REALM_DESTROY',
       'RMI_REC_CREATE',
       'RMI_REC_DESTROY',
+      'RMI_RTT_CREATE',
+      'RMI_RTT_DESTROY',
+      'RMI_RTT_MAP_UNPROTECTED',
+      'RMI_RTT_READ_ENTRY',
+      'RMI_RTT_UNMAP_UNPROTECTED',
       'RMI_FEATURES',
       'RMI_REC_AUX_COUNT',
+      'RMI_RTT_INIT_RIPAS',
     ]);
   });
 

@@ -21,6 +21,12 @@ import {
   SMC_RMI_REC_AUX_COUNT,
   SMC_RMI_REC_CREATE,
   SMC_RMI_REC_DESTROY,
+  SMC_RMI_RTT_CREATE,
+  SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_INIT_RIPAS,
+  SMC_RMI_RTT_MAP_UNPROTECTED,
+  SMC_RMI_RTT_READ_ENTRY,
+  SMC_RMI_RTT_UNMAP_UNPROTECTED,
   SMC_SVE_HINT,
   SMC_UNKNOWN,
   unpackReturnCode,
@@ -65,6 +71,8 @@ const reg = fc.oneof(
   fc.integer({ min: 0, max: 0x2_0000 }).map(BigInt),
 );
 const args = fc.tuple(reg, reg, reg, reg, reg, reg);
+/** Spare granules for child RTTs of the realm-rich property test. */
+const CHILD_RTTS: readonly number[] = Array.from({ length: 6 }, (_, i) => 0x8016_0000 + i * 4096);
 
 describe('handleRmi on arbitrary registers', () => {
   const { rmm } = setup();
@@ -79,7 +87,7 @@ describe('handleRmi on arbitrary registers', () => {
       } else {
         expect(unpackReturnCode(r[0])).toBeDefined();
       }
-      // No implemented command writes X4 (only RTT_READ_ENTRY will).
+      // Only a successful RTT_READ_ENTRY writes X4 (there is no realm here).
       expect(r[4]).toBe(a[3]);
     },
   );
@@ -163,17 +171,61 @@ const realmFid = fc.constantFrom(
   SMC_RMI_REC_CREATE,
   SMC_RMI_REC_DESTROY,
   SMC_RMI_REC_AUX_COUNT,
+  SMC_RMI_RTT_CREATE,
+  SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_READ_ENTRY,
+  SMC_RMI_RTT_INIT_RIPAS,
+  SMC_RMI_RTT_MAP_UNPROTECTED,
+  SMC_RMI_RTT_UNMAP_UNPROTECTED,
 );
 
 describe('handleRmi on arbitrary registers, with realms, RECs and valid params pages around', () => {
-  // A realm with one REC, spare delegated granules, and valid params pages in NS memory, so
-  // random registers hit real RDs, RECs, RTTs and params pages.
+  // A realm with one REC, an RTT tree (levels 2 and 3 at IPA 0 and in the unprotected half,
+  // RIPAS RAM and an unprotected mapping), spare delegated granules for more RTTs, and valid
+  // params pages in NS memory, so random registers hit real RDs, RECs, RTTs, IPAs, levels and
+  // params pages.
   const e = new RealmEnv().withRecGranules();
   expect(e.recCreate()).toEqual(OK);
-  e.delegate(REC2, ...AUX2, RD2, RTT2, RTT2 + G);
+  e.delegate(REC2, ...AUX2, RD2, RTT2, RTT2 + G, ...CHILD_RTTS);
+  const [l2, l3, l2ns, l3ns] = CHILD_RTTS as [number, number, number, number];
+  const unprot = 2 ** 39;
+  for (const [fid, ...xs] of [
+    [SMC_RMI_RTT_CREATE, RD, l2, 0, 2],
+    [SMC_RMI_RTT_CREATE, RD, l3, 0, 3],
+    [SMC_RMI_RTT_CREATE, RD, l2ns, unprot, 2],
+    [SMC_RMI_RTT_CREATE, RD, l3ns, unprot, 3],
+    [SMC_RMI_RTT_INIT_RIPAS, RD, 0, 0x4000],
+    [SMC_RMI_RTT_MAP_UNPROTECTED, RD, unprot, 3, 0x8030_00fcn],
+  ] as const) {
+    expect(e.call(fid, ...xs)[0]).toBe(0n);
+  }
   e.writeNs(REALM_PARAMS, encodeRealmParams(realmParams({ rttBase: BigInt(RTT2), vmid: 1 })));
   e.writeNs(REC_PARAMS, encodeRecParams(recParams({ mpidr: 1n }, AUX2)));
-  const interesting = [RD, RD2, RTT, RTT2, REC, REC2, REALM_PARAMS, REC_PARAMS, AUX[0]!, AUX2[0]!];
+  const interesting = [
+    RD,
+    RD2,
+    RTT,
+    RTT2,
+    REC,
+    REC2,
+    REALM_PARAMS,
+    REC_PARAMS,
+    AUX[0]!,
+    AUX2[0]!,
+    ...CHILD_RTTS,
+    // IPAs and levels.
+    0,
+    1,
+    2,
+    3,
+    0x1000,
+    0x4000,
+    0x20_0000,
+    0x4000_0000,
+    unprot,
+    unprot + 0x1000,
+    unprot + 0x20_0000,
+  ];
   const hot = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...interesting).map(BigInt) },
     { weight: 1, arbitrary: reg },
@@ -187,7 +239,10 @@ describe('handleRmi on arbitrary registers, with realms, RECs and valid params p
       expect(r).toHaveLength(5);
       if (r[0] === SMC_UNKNOWN) expect(r.slice(1)).toEqual(a.slice(0, 4));
       else expect(unpackReturnCode(r[0])).toBeDefined();
-      expect(r[4]).toBe(a[3]);
+      // Only a successful RTT_READ_ENTRY writes X4 (RIPAS 0..2).
+      const readEntry = (f & ~SMC_SVE_HINT) === SMC_RMI_RTT_READ_ENTRY && r[0] === 0n;
+      if (readEntry) expect(r[4]).toBeLessThanOrEqual(2n);
+      else expect(r[4]).toBe(a[3]);
     },
   );
 });

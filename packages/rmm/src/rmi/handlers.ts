@@ -20,12 +20,26 @@ import {
   SMC_RMI_REC_AUX_COUNT,
   SMC_RMI_REC_CREATE,
   SMC_RMI_REC_DESTROY,
+  SMC_RMI_RTT_CREATE,
+  SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_INIT_RIPAS,
+  SMC_RMI_RTT_MAP_UNPROTECTED,
+  SMC_RMI_RTT_READ_ENTRY,
+  SMC_RMI_RTT_UNMAP_UNPROTECTED,
   SMC_RMI_VERSION,
 } from '@islet/abi';
 import type { RmiHandler } from './context.ts';
 import { rmiGranuleDelegate, rmiGranuleUndelegate } from './granule.ts';
 import { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './realm.ts';
 import { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rec.ts';
+import {
+  rmiRttCreate,
+  rmiRttDestroy,
+  rmiRttInitRipas,
+  rmiRttMapUnprotected,
+  rmiRttReadEntry,
+  rmiRttUnmapUnprotected,
+} from './rtt.ts';
 import { rmiFeatures, rmiVersion } from './system.ts';
 
 /**
@@ -90,6 +104,29 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
   },
   { fid: SMC_RMI_REC_CREATE, name: 'RMI_REC_CREATE', argc: 3, retc: 0, handler: rmiRecCreate },
   { fid: SMC_RMI_REC_DESTROY, name: 'RMI_REC_DESTROY', argc: 1, retc: 0, handler: rmiRecDestroy },
+  { fid: SMC_RMI_RTT_CREATE, name: 'RMI_RTT_CREATE', argc: 4, retc: 0, handler: rmiRttCreate },
+  { fid: SMC_RMI_RTT_DESTROY, name: 'RMI_RTT_DESTROY', argc: 3, retc: 2, handler: rmiRttDestroy },
+  {
+    fid: SMC_RMI_RTT_MAP_UNPROTECTED,
+    name: 'RMI_RTT_MAP_UNPROTECTED',
+    argc: 4,
+    retc: 0,
+    handler: rmiRttMapUnprotected,
+  },
+  {
+    fid: SMC_RMI_RTT_READ_ENTRY,
+    name: 'RMI_RTT_READ_ENTRY',
+    argc: 3,
+    retc: 4,
+    handler: rmiRttReadEntry,
+  },
+  {
+    fid: SMC_RMI_RTT_UNMAP_UNPROTECTED,
+    name: 'RMI_RTT_UNMAP_UNPROTECTED',
+    argc: 3,
+    retc: 1,
+    handler: rmiRttUnmapUnprotected,
+  },
   { fid: SMC_RMI_FEATURES, name: 'RMI_FEATURES', argc: 1, retc: 1, handler: rmiFeatures },
   {
     fid: SMC_RMI_REC_AUX_COUNT,
@@ -97,5 +134,12 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
     argc: 1,
     retc: 1,
     handler: rmiRecAuxCount,
+  },
+  {
+    fid: SMC_RMI_RTT_INIT_RIPAS,
+    name: 'RMI_RTT_INIT_RIPAS',
+    argc: 3,
+    retc: 1,
+    handler: rmiRttInitRipas,
   },
 ];

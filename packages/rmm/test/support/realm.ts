@@ -92,7 +92,8 @@ export interface Snapshot {
   readonly states: Uint8Array;
   readonly refcounts: Uint16Array;
   readonly gpi: Map<number, World>;
-  readonly bytes: Map<number, Uint8Array>;
+  /** RMM-owned granule contents, as base64 (deep-comparing 4 KiB typed arrays is slow). */
+  readonly bytes: Map<number, string>;
   readonly realms: readonly (RealmInfo | undefined)[];
   readonly recs: readonly (RecInfo | undefined)[];
   readonly counts: { readonly realms: number; readonly recs: number };
@@ -193,7 +194,7 @@ export class RealmEnv {
             const idx = rmm.granules.find(k * G);
             return idx >= 0 && rmm.granules.states[idx] !== GranuleState.Undelegated;
           })
-          .map(([k, v]) => [k, v.slice()]),
+          .map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
       ),
       realms: [RD, RD2].map((r) => rmm.inspect.realm(r)),
       recs: [REC, REC2].map((r) => rmm.inspect.rec(r)),
