@@ -14,6 +14,9 @@ export function project(name: string): ReturnType<typeof defineProject> {
     ssr: { resolve: { conditions } },
     test: {
       name,
+      // Property and model tests run thousands of cases; on 2 shared cores a slow neighbour must not
+      // turn them into timeouts. Nothing here asserts on time.
+      testTimeout: 60_000,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       exclude: process.env.FUZZ ? [] : ['**/*.fuzz.test.ts'],
       benchmark: { include: ['src/**/*.bench.ts', 'test/**/*.bench.ts'] },

@@ -2,7 +2,8 @@
  * `@islet/rmm`: the Islet RMM: the granule table, RIM/REM measurement, realms and RECs, the
  * declarative RMI dispatcher with VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE,
  * REALM_CREATE/ACTIVATE/DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, RTT_CREATE/DESTROY,
- * RTT_READ_ENTRY, RTT_INIT_RIPAS and RTT_MAP/UNMAP_UNPROTECTED, the stage-2 RTT walk, and the
+ * RTT_READ_ENTRY, RTT_INIT_RIPAS, RTT_MAP/UNMAP_UNPROTECTED and DATA_CREATE/CREATE_UNKNOWN/DESTROY,
+ * the stage-2 RTT walk, and the
  * {@link IsletRmm} class implementing the `Rmm` port of `@islet/abi`.
  * @module
  */
@@ -55,6 +56,7 @@ export {
   type RmiHandler,
   type RmiResultRegs,
 } from './rmi/context.ts';
+export { rmiDataCreate, rmiDataCreateUnknown, rmiDataDestroy } from './rmi/data.ts';
 export { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
 export { rmiGranuleDelegate, rmiGranuleUndelegate } from './rmi/granule.ts';
 export { RMI_HANDLERS, type RmiHandlerEntry } from './rmi/handlers.ts';

@@ -7,11 +7,11 @@ import {
   RMI_COMMANDS,
   RMI_FID,
   RMI_UNUSED_FIDS,
-  SMC_RMI_DATA_CREATE,
   SMC_RMI_FEATURES,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_REALM_CREATE,
   SMC_RMI_REC_ENTER,
+  SMC_RMI_RTT_FOLD,
   SMC_RMI_VERSION,
   SMC_SVE_HINT,
   SMC_UNKNOWN,
@@ -33,6 +33,9 @@ describe('handler table', () => {
       'RMI_VERSION',
       'RMI_GRANULE_DELEGATE',
       'RMI_GRANULE_UNDELEGATE',
+      'RMI_DATA_CREATE',
+      'RMI_DATA_CREATE_UNKNOWN',
+      'RMI_DATA_DESTROY',
       'RMI_REALM_ACTIVATE',
       'RMI_REALM_CREATE',
       'RMI_REALM_DESTROY',
@@ -109,7 +112,7 @@ describe('unknown FIDs: X0 = SMC_UNKNOWN, X1..X4 as the caller’s', () => {
     for (const c of RMI_COMMANDS.filter((c) => !IMPLEMENTED.has(c.fid))) {
       expect(rmm.handleRmi(c.fid, X), c.name).toEqual(unknown);
     }
-    expect(rmm.handleRmi(SMC_RMI_DATA_CREATE, X)).toEqual(unknown);
+    expect(rmm.handleRmi(SMC_RMI_RTT_FOLD, X)).toEqual(unknown);
     expect(rmm.handleRmi(SMC_RMI_REC_ENTER, X)).toEqual(unknown);
   });
 

@@ -13,6 +13,9 @@ import {
   RealmState,
   RMI_COMMANDS,
   RmiStatus,
+  SMC_RMI_DATA_CREATE,
+  SMC_RMI_DATA_CREATE_UNKNOWN,
+  SMC_RMI_DATA_DESTROY,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_GRANULE_UNDELEGATE,
   SMC_RMI_REALM_ACTIVATE,
@@ -32,7 +35,7 @@ import {
   unpackReturnCode,
   World,
 } from '@islet/abi';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DRAM, REALM_PA, ROOT_PA, regs, SECURE_PA } from './support/platform.ts';
 import {
   AUX,
@@ -177,16 +180,23 @@ const realmFid = fc.constantFrom(
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_MAP_UNPROTECTED,
   SMC_RMI_RTT_UNMAP_UNPROTECTED,
+  SMC_RMI_DATA_CREATE,
+  SMC_RMI_DATA_CREATE_UNKNOWN,
+  SMC_RMI_DATA_DESTROY,
 );
+/** DELEGATED granules for DATA, and an NS source page. */
+const DATA_GRANULES: readonly number[] = Array.from({ length: 4 }, (_, i) => 0x8017_0000 + i * G);
+const DATA_SRC = 0x8020_2000;
 
 describe('handleRmi on arbitrary registers, with realms, RECs and valid params pages around', () => {
   // A realm with one REC, an RTT tree (levels 2 and 3 at IPA 0 and in the unprotected half,
-  // RIPAS RAM and an unprotected mapping), spare delegated granules for more RTTs, and valid
-  // params pages in NS memory, so random registers hit real RDs, RECs, RTTs, IPAs, levels and
-  // params pages.
+  // RIPAS RAM, a DATA granule at IPA 0 and an unprotected mapping), spare delegated granules for
+  // more RTTs and DATA, valid params pages and a DATA source page in NS memory, so random
+  // registers hit real RDs, RECs, RTTs, DATA, IPAs, levels, flags and source pages.
   const e = new RealmEnv().withRecGranules();
   expect(e.recCreate()).toEqual(OK);
-  e.delegate(REC2, ...AUX2, RD2, RTT2, RTT2 + G, ...CHILD_RTTS);
+  e.delegate(REC2, ...AUX2, RD2, RTT2, RTT2 + G, ...CHILD_RTTS, ...DATA_GRANULES);
+  e.writeNs(DATA_SRC, new Uint8Array(G).fill(0x5a));
   const [l2, l3, l2ns, l3ns] = CHILD_RTTS as [number, number, number, number];
   const unprot = 2 ** 39;
   for (const [fid, ...xs] of [
@@ -195,6 +205,7 @@ describe('handleRmi on arbitrary registers, with realms, RECs and valid params p
     [SMC_RMI_RTT_CREATE, RD, l2ns, unprot, 2],
     [SMC_RMI_RTT_CREATE, RD, l3ns, unprot, 3],
     [SMC_RMI_RTT_INIT_RIPAS, RD, 0, 0x4000],
+    [SMC_RMI_DATA_CREATE, RD, DATA_GRANULES[0]!, 0, DATA_SRC, 1],
     [SMC_RMI_RTT_MAP_UNPROTECTED, RD, unprot, 3, 0x8030_00fcn],
   ] as const) {
     expect(e.call(fid, ...xs)[0]).toBe(0n);
@@ -213,7 +224,10 @@ describe('handleRmi on arbitrary registers, with realms, RECs and valid params p
     AUX[0]!,
     AUX2[0]!,
     ...CHILD_RTTS,
-    // IPAs and levels.
+    ...DATA_GRANULES,
+    DATA_SRC,
+    SECURE_PA,
+    // IPAs, levels and flags.
     0,
     1,
     2,
@@ -245,6 +259,10 @@ describe('handleRmi on arbitrary registers, with realms, RECs and valid params p
       else expect(r[4]).toBe(a[3]);
     },
   );
+
+  it('afterwards every DELEGATED granule is still zero (DATA_DESTROY, RTT/REC/REALM_DESTROY)', () => {
+    expect(e.delegatedAreZero()).toBe(true);
+  });
 });
 
 /** Reference model of the realm/REC state machines over a small pool of granules. */

@@ -5,9 +5,9 @@
  * output registers and "nothing changed" (RTT bytes, granule states, refcounts, realms incl. RIM).
  *
  * The realm is the default one (s2sz 40, rtt_level_start 1, two concatenated root RTTs), so the
- * PAR is [0, 2^39) and root RTT 1 holds the unprotected half. Entries the RMM cannot produce yet
- * (DATA_CREATE is not implemented: assigned_empty/ram/destroyed) are written into RTT granules
- * behind the RMM's back, with the refcount DATA_CREATE would give.
+ * PAR is [0, 2^39) and root RTT 1 holds the unprotected half. Some assigned entries (blocks,
+ * which DATA_CREATE cannot produce, and a few pages) are written into RTT granules behind the
+ * RMM's back, with the refcount TF-RMM would give; DATA_* themselves are tested in data.test.ts.
  * @module
  */
 import {

@@ -11,6 +11,9 @@
  */
 import {
   type RmiCommandName,
+  SMC_RMI_DATA_CREATE,
+  SMC_RMI_DATA_CREATE_UNKNOWN,
+  SMC_RMI_DATA_DESTROY,
   SMC_RMI_FEATURES,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_GRANULE_UNDELEGATE,
@@ -29,6 +32,7 @@ import {
   SMC_RMI_VERSION,
 } from '@islet/abi';
 import type { RmiHandler } from './context.ts';
+import { rmiDataCreate, rmiDataCreateUnknown, rmiDataDestroy } from './data.ts';
 import { rmiGranuleDelegate, rmiGranuleUndelegate } from './granule.ts';
 import { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './realm.ts';
 import { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rec.ts';
@@ -80,6 +84,21 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
     argc: 1,
     retc: 0,
     handler: rmiGranuleUndelegate,
+  },
+  { fid: SMC_RMI_DATA_CREATE, name: 'RMI_DATA_CREATE', argc: 5, retc: 0, handler: rmiDataCreate },
+  {
+    fid: SMC_RMI_DATA_CREATE_UNKNOWN,
+    name: 'RMI_DATA_CREATE_UNKNOWN',
+    argc: 3,
+    retc: 0,
+    handler: rmiDataCreateUnknown,
+  },
+  {
+    fid: SMC_RMI_DATA_DESTROY,
+    name: 'RMI_DATA_DESTROY',
+    argc: 2,
+    retc: 2,
+    handler: rmiDataDestroy,
   },
   {
     fid: SMC_RMI_REALM_ACTIVATE,
