@@ -36,7 +36,7 @@ import {
 } from '@islet/abi';
 import { equalBytes, type PhysAddr, physAddr } from '@islet/arch';
 import { GranuleProtectionFault } from '@islet/mmu';
-import { verifyPlatformToken } from '@islet/token';
+import { encodeCoseKey, verifyPlatformToken } from '@islet/token';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -48,7 +48,6 @@ import {
   MEASUREMENT_SLOT,
 } from '../src/index.ts';
 import {
-  coseKeyP384,
   EL3_BASE,
   monitorOf,
   type Platform,
@@ -133,7 +132,7 @@ describe('boot', () => {
       });
       expect(equalBytes(claims.challenge, rmm.rakHash ?? new Uint8Array())).toBe(true);
       expect(
-        equalBytes(claims.challenge, p.crypto.hash('sha256', coseKeyP384(rmm.rak.publicKey.point))),
+        equalBytes(claims.challenge, p.crypto.hash('sha256', encodeCoseKey(rmm.rak.publicKey))),
       ).toBe(true);
       expect(claims.swComponents.map((c) => c.type)).toEqual(['BL1', 'BL2', 'BL31', 'RMM']);
       const calls = monitor.inspect().el3Calls.map((c) => [c.fid, c.status]);

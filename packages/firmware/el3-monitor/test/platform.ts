@@ -41,6 +41,7 @@ import {
 import { createGpt, GpccrPps, type Gpt } from '@islet/gpt';
 import { Hes } from '@islet/hes';
 import { ARM_DRAM1_BASE, ARM_DRAM2_BASE, ARM_DRAM2_SIZE, Dram, PhysicalMemory } from '@islet/mmu';
+import { encodeCoseKey } from '@islet/token';
 import { El3Monitor, type El3MonitorOptions, type NsDramBank } from '../src/index.ts';
 
 /** GPT tables: 8 MiB of Root memory at the top of DRAM bank 0. */
@@ -103,17 +104,6 @@ export function monitorOf(p: Platform, options: Partial<El3MonitorOptions> = {})
   });
 }
 
-/** The RMM's 107-byte COSE_Key of a P-384 public key (rmm-abi.md §7.1). */
-export function coseKeyP384(point: Uint8Array): Bytes {
-  const head = Uint8Array.of(0xa4, 0x01, 0x02, 0x20, 0x02, 0x21, 0x58, 0x30);
-  return concatBytes(
-    head,
-    point.subarray(1, 49),
-    Uint8Array.of(0x22, 0x58, 0x30),
-    point.subarray(49),
-  );
-}
-
 /** A recorded call into the double. */
 export type RmmCall =
   | { readonly method: 'coldBoot'; readonly args: RmmBootArgs }
@@ -162,7 +152,7 @@ export class RmmDouble implements Rmm {
     this.#mem.read(World.Realm, buf, d);
     this.#mem.write(World.Realm, buf, new Uint8Array(4096)); // TF-RMM zeroes the buffer
     this.rak = this.#crypto.ecFromPrivate('P-384', d);
-    this.rakHash = this.#crypto.hash('sha256', coseKeyP384(this.rak.publicKey.point));
+    this.rakHash = this.#crypto.hash('sha256', encodeCoseKey(this.rak.publicKey));
 
     this.#mem.write(World.Realm, buf, this.rakHash);
     const parts: Uint8Array[] = [];
