@@ -7,6 +7,12 @@
  * {@link IsletRmm} class implementing the `Rmm` port of `@islet/abi`.
  * @module
  */
+
+export {
+  type BootAttestation,
+  fetchBootAttestation,
+  MAX_PLAT_TOKEN_CALLS,
+} from './attest/boot.ts';
 export {
   DEFAULT_PLATFORM_FEATURES,
   featureRegister0,
@@ -20,6 +26,7 @@ export {
   NO_GRANULE,
 } from './granule/granule-table.ts';
 export {
+  type AttestationInfo,
   type RealmInfo,
   type RecInfo,
   RmmInspector,
@@ -67,6 +74,7 @@ export {
   rmiErrorRtt,
   rmiRttCreate,
   rmiRttDestroy,
+  rmiRttFold,
   rmiRttInitRipas,
   rmiRttMapUnprotected,
   rmiRttReadEntry,

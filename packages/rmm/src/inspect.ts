@@ -13,7 +13,8 @@ import {
   RTT_PAGE_LEVEL,
   type S2tteType,
 } from '@islet/abi';
-import { type PhysAddr, U64 } from '@islet/arch';
+import { type EcPublicKey, type PhysAddr, U64 } from '@islet/arch';
+import type { BootAttestation } from './attest/boot.ts';
 import { type GranuleTable, NO_GRANULE } from './granule/granule-table.ts';
 import { MEASUREMENT_SLOT_SIZE } from './measurement/measurement.ts';
 import type { RealmTable } from './realm/realm.ts';
@@ -82,6 +83,21 @@ export interface RttEntryInfo {
 }
 
 /**
+ * What {@link RmmInspector.attestation} shows of the boot attestation material.
+ * @since 0.4.0
+ */
+export interface AttestationInfo {
+  /** The RAK's public key. */
+  readonly rakPublic: EcPublicKey;
+  /** Its COSE_Key encoding (107 bytes for P-384). */
+  readonly rakCoseKey: Uint8Array;
+  /** SHA-256 of the COSE_Key: the challenge the RMM sent for the platform token. */
+  readonly rakHash: Uint8Array;
+  /** The platform token EL3 handed over. */
+  readonly platformToken: Uint8Array;
+}
+
+/**
  * Read-only inspection of an RMM.
  * @since 0.2.0
  */
@@ -90,12 +106,36 @@ export class RmmInspector {
   readonly #realms: RealmTable;
   readonly #recs: RecTable;
   readonly #memory: PhysMemory | undefined;
+  readonly #attestation: () => BootAttestation | undefined;
 
-  constructor(granules: GranuleTable, realms: RealmTable, recs: RecTable, memory?: PhysMemory) {
+  constructor(
+    granules: GranuleTable,
+    realms: RealmTable,
+    recs: RecTable,
+    memory?: PhysMemory,
+    attestation: () => BootAttestation | undefined = () => undefined,
+  ) {
     this.#granules = granules;
     this.#realms = realms;
     this.#recs = recs;
     this.#memory = memory;
+    this.#attestation = attestation;
+  }
+
+  /**
+   * The attestation material cold boot fetched from EL3 (copies), or `undefined` before cold
+   * boot or when fetching it failed. The RAK's private scalar is never shown.
+   * @since 0.4.0
+   */
+  attestation(): AttestationInfo | undefined {
+    const a = this.#attestation();
+    if (a === undefined) return undefined;
+    return {
+      rakPublic: { curve: a.rak.publicKey.curve, point: a.rak.publicKey.point.slice() },
+      rakCoseKey: a.rakCoseKey.slice(),
+      rakHash: a.rakHash.slice(),
+      platformToken: a.platformToken.slice(),
+    };
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The Islet RMM as the EL3 monitor drives it: the `Rmm` port of `@islet/abi`.
  *
- * This implements the cold/warm boot argument checks (rmm-abi.md §7.4) and the RMI commands of
+ * This implements the cold/warm boot argument checks (rmm-abi.md §7.4), the boot-time fetch of
+ * the RAK and platform token (§7.1) and the RMI commands of
  * {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE, REALM_CREATE/ACTIVATE/
  * DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY); every other RMI FID answers `SMC_UNKNOWN`. RSI is not implemented yet: every RSI FID returns
  * `SMC_UNKNOWN` to the realm (there are no RECs yet, so none can call).
@@ -29,6 +30,7 @@ import {
   SMC_UNKNOWN,
 } from '@islet/abi';
 import type { CryptoProvider, PhysAddr } from '@islet/arch';
+import { type BootAttestation, fetchBootAttestation } from './attest/boot.ts';
 import {
   DEFAULT_PLATFORM_FEATURES,
   featureRegister0,
@@ -95,7 +97,11 @@ export class IsletRmm implements Rmm {
   readonly #ctx: RmiContext;
   readonly #dispatch: RmiDispatcher;
   readonly #maxCpus: number;
+  readonly #el3: El3Services;
+  readonly #memory: PhysMemory;
   #numCpus = 0;
+  /** What cold boot fetched from EL3 (undefined before, or when it failed: TF-RMM only warns). */
+  #attestation: BootAttestation | undefined;
 
   /**
    * @throws {@link IsletError} `RMM_DRAM_BANKS_INVALID` for bad DRAM banks.
@@ -108,6 +114,8 @@ export class IsletRmm implements Rmm {
       throw new RangeError(`maxCpus ${maxCpus} is not a positive integer`);
     }
     this.#maxCpus = maxCpus;
+    this.#el3 = options.el3;
+    this.#memory = options.memory;
     this.granules = new GranuleTable(options.dram);
     this.crypto = options.crypto;
     this.featureRegister0 = featureRegister0({ ...DEFAULT_PLATFORM_FEATURES, ...options.features });
@@ -125,16 +133,25 @@ export class IsletRmm implements Rmm {
       realms,
       recs,
     };
-    this.inspect = new RmmInspector(this.granules, realms, recs, options.memory);
+    this.inspect = new RmmInspector(
+      this.granules,
+      realms,
+      recs,
+      options.memory,
+      () => this.#attestation,
+    );
     this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
   }
 
   /**
    * Cold boot: the checks of TF-RMM `rmm_el3_ifc_init`, in its order: interface version (major 0,
    * minor ≥ 3), number of CPUs (≤ maxCpus), CPU id (< number of CPUs), shared buffer (non-zero,
-   * 4 KiB aligned). Not yet done (next session): reading the boot manifest, and fetching the RAK
-   * and platform token through EL3. A second successful cold boot is refused with
-   * `RmmBootError.Unknown` (TF-RMM asserts it never happens).
+   * 4 KiB aligned). Then, as TF-RMM `attestation_init`, it fetches the RAK
+   * (RMM_ATTEST_GET_REALM_KEY) and the platform token (RMM_ATTEST_GET_PLAT_TOKEN, in hunks, retrying
+   * on Again) through the shared buffer (rmm-abi.md §7.1). A failure there does not fail the boot
+   * (TF-RMM only warns; realm token requests will fail), it leaves `inspect.attestation()`
+   * undefined. Not yet done: reading the boot manifest. A second successful cold boot is refused
+   * with `RmmBootError.Unknown` (TF-RMM asserts it never happens).
    * @see rmm-abi.md §1.4, §7.4
    * @since 0.1.0
    */
@@ -152,6 +169,7 @@ export class IsletRmm implements Rmm {
       return RmmBootError.InvalidSharedBuffer;
     }
     this.#numCpus = args.numCpus;
+    this.#attestation = fetchBootAttestation(this.#el3, this.#memory, this.crypto, buf as PhysAddr);
     return RmmBootError.Success;
   }
 

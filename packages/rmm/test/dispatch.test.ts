@@ -11,7 +11,6 @@ import {
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_REALM_CREATE,
   SMC_RMI_REC_ENTER,
-  SMC_RMI_RTT_FOLD,
   SMC_RMI_VERSION,
   SMC_SVE_HINT,
   SMC_UNKNOWN,
@@ -47,6 +46,7 @@ describe('handler table', () => {
       'RMI_RTT_READ_ENTRY',
       'RMI_RTT_UNMAP_UNPROTECTED',
       'RMI_FEATURES',
+      'RMI_RTT_FOLD',
       'RMI_REC_AUX_COUNT',
       'RMI_RTT_INIT_RIPAS',
     ]);
@@ -112,7 +112,6 @@ describe('unknown FIDs: X0 = SMC_UNKNOWN, X1..X4 as the caller’s', () => {
     for (const c of RMI_COMMANDS.filter((c) => !IMPLEMENTED.has(c.fid))) {
       expect(rmm.handleRmi(c.fid, X), c.name).toEqual(unknown);
     }
-    expect(rmm.handleRmi(SMC_RMI_RTT_FOLD, X)).toEqual(unknown);
     expect(rmm.handleRmi(SMC_RMI_REC_ENTER, X)).toEqual(unknown);
   });
 

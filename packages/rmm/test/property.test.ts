@@ -26,6 +26,7 @@ import {
   SMC_RMI_REC_DESTROY,
   SMC_RMI_RTT_CREATE,
   SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_FOLD,
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_MAP_UNPROTECTED,
   SMC_RMI_RTT_READ_ENTRY,
@@ -176,6 +177,7 @@ const realmFid = fc.constantFrom(
   SMC_RMI_REC_AUX_COUNT,
   SMC_RMI_RTT_CREATE,
   SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_FOLD,
   SMC_RMI_RTT_READ_ENTRY,
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_MAP_UNPROTECTED,
@@ -254,7 +256,7 @@ describe('handleRmi on arbitrary registers, with realms, RECs and valid params p
       if (r[0] === SMC_UNKNOWN) expect(r.slice(1)).toEqual(a.slice(0, 4));
       else expect(unpackReturnCode(r[0])).toBeDefined();
       // Only a successful RTT_READ_ENTRY writes X4 (RIPAS 0..2).
-      const readEntry = (f & ~SMC_SVE_HINT) === SMC_RMI_RTT_READ_ENTRY && r[0] === 0n;
+      const readEntry = (f & ~SMC_SVE_HINT) >>> 0 === SMC_RMI_RTT_READ_ENTRY && r[0] === 0n;
       if (readEntry) expect(r[4]).toBeLessThanOrEqual(2n);
       else expect(r[4]).toBe(a[3]);
     },

@@ -25,6 +25,7 @@ import {
   SMC_RMI_REC_DESTROY,
   SMC_RMI_RTT_CREATE,
   SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_FOLD,
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_MAP_UNPROTECTED,
   SMC_RMI_RTT_READ_ENTRY,
@@ -39,6 +40,7 @@ import { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rec.ts';
 import {
   rmiRttCreate,
   rmiRttDestroy,
+  rmiRttFold,
   rmiRttInitRipas,
   rmiRttMapUnprotected,
   rmiRttReadEntry,
@@ -147,6 +149,7 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
     handler: rmiRttUnmapUnprotected,
   },
   { fid: SMC_RMI_FEATURES, name: 'RMI_FEATURES', argc: 1, retc: 1, handler: rmiFeatures },
+  { fid: SMC_RMI_RTT_FOLD, name: 'RMI_RTT_FOLD', argc: 3, retc: 1, handler: rmiRttFold },
   {
     fid: SMC_RMI_REC_AUX_COUNT,
     name: 'RMI_REC_AUX_COUNT',

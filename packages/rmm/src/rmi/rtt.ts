@@ -1,6 +1,7 @@
 /**
  * The RTT commands (TF-RMM `runtime/rmi/rtt.c`): RMI_RTT_CREATE, RMI_RTT_DESTROY,
- * RMI_RTT_READ_ENTRY, RMI_RTT_INIT_RIPAS, RMI_RTT_MAP_UNPROTECTED and RMI_RTT_UNMAP_UNPROTECTED.
+ * RMI_RTT_READ_ENTRY, RMI_RTT_INIT_RIPAS, RMI_RTT_MAP_UNPROTECTED, RMI_RTT_UNMAP_UNPROTECTED and
+ * RMI_RTT_FOLD (its digest text is on {@link rmiRttFold}).
  *
  * Every failure condition is checked in the digest's order before anything changes
  * (check-then-commit); RTT_INIT_RIPAS's partial progress is its defined success.
@@ -91,7 +92,7 @@ import { measureRipas } from '../measurement/measurement.ts';
 import { type Realm, rimOf } from '../realm/realm.ts';
 import { addrInPar, levelFromRegister, NO_IPA, validateMapAddr } from '../rtt/rtt-args.ts';
 import { skipNonLiveEntries } from '../rtt/rtt-live.ts';
-import { entryHi, entryLo, rttTableAt, writeEntry } from '../rtt/rtt-table.ts';
+import { entryHi, entryLo, type RttTable, rttTableAt, writeEntry } from '../rtt/rtt-table.ts';
 import { type RttWalk, rttEntriesPerTable, rttWalk } from '../rtt/rtt-walk.ts';
 import {
   RMI_ERROR_INPUT,
@@ -406,5 +407,115 @@ export function rmiRttUnmapUnprotected(
   const e = encodeS2tte({ type: S2tteType.UnassignedNs, oa: 0, nsAttrs: 0 }, level, realm.lpa2);
   writeEntry(w.table, w.index, e.hi, e.lo);
   res[1] = BigInt(skipNonLiveEntries(w, ipa));
+  return RMI_SUCCESS;
+}
+
+/** What folding a child RTT at `level` gives its parent, or the RTT error index. */
+type FoldResult =
+  | { readonly ok: true; readonly parent: S2tte; readonly parentDec: boolean }
+  | { readonly ok: false; readonly index: number };
+
+/**
+ * TF-RMM's homogeneity tests of `smc_rtt_fold` over the 512 entries of the child RTT at `level`
+ * (its parent, where the walk stopped, is at level − 1).
+ */
+function foldChild(child: RttTable, level: number, refcount: number, realm: Realm): FoldResult {
+  const lpa2 = realm.lpa2;
+  const first = decodeS2tte(entryHi(child, 0), entryLo(child, 0), level, lpa2);
+  assert(first !== undefined, `RTT at level ${level} holds an unknown descriptor`);
+  const t = first.type;
+  const size = rttLevelBlockSize(level);
+  const homogeneous = (contiguous: boolean): boolean => {
+    if (contiguous && first.oa % rttLevelBlockSize(level - 1) !== 0) return false;
+    for (let i = 1; i < S2TTES_PER_S2TT; i++) {
+      const e = decodeS2tte(entryHi(child, i), entryLo(child, i), level, lpa2);
+      if (e === undefined || e.type !== t) return false;
+      if (contiguous && (e.oa !== first.oa + i * size || e.nsAttrs !== first.nsAttrs)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const none = { ok: false, index: level } as const;
+  if (refcount === 0) {
+    switch (t) {
+      case S2tteType.UnassignedDestroyed:
+      case S2tteType.UnassignedEmpty:
+      case S2tteType.UnassignedRam:
+      case S2tteType.UnassignedNs:
+        return homogeneous(false)
+          ? { ok: true, parent: { type: t, oa: 0, nsAttrs: 0 }, parentDec: true }
+          : none;
+      case S2tteType.AssignedNs:
+        if (!homogeneous(true)) return none;
+        if (level <= RTT_MIN_BLOCK_LEVEL) return { ok: false, index: level - 1 };
+        return { ok: true, parent: first, parentDec: true };
+      default:
+        return none;
+    }
+  }
+  if (refcount === S2TTES_PER_S2TT) {
+    if (level <= RTT_MIN_BLOCK_LEVEL) return { ok: false, index: level - 1 };
+    switch (t) {
+      case S2tteType.AssignedEmpty:
+      case S2tteType.AssignedRam:
+      case S2tteType.AssignedDestroyed:
+        return homogeneous(true) ? { ok: true, parent: first, parentDec: false } : none;
+      default:
+        return none;
+    }
+  }
+  return none;
+}
+
+/**
+ * RMI_RTT_FOLD(X1 rd, X2 ipa, X3 level) → X1 the folded RTT's PA.
+ *
+ * ```text
+ * 1. rd → INPUT. 2. level ∉ [start+1,3], ipa misaligned for level-1, out of range → INPUT.
+ * 3. walk to level-1; walk level ≠ level-1 → (RTT, walk_level). 4. parent not TABLE → (RTT, level-1).
+ * 5. child refcount == 0: homogeneous unassigned_destroyed / unassigned_empty / unassigned_ram /
+ *    unassigned_ns → parent becomes that unassigned state; all-assigned_ns, contiguous,
+ *    level-1-aligned, identical MemAttr/S2AP → parent assigned_ns block, but if level ≤ 1 →
+ *    (RTT, walk_level); else mixture → (RTT, level).
+ *    child refcount == 512: level ≤ 1 → (RTT, walk_level); all assigned_empty / assigned_ram /
+ *    assigned_destroyed with contiguous PAs aligned to level-1 → parent assigned block of that
+ *    type; else (RTT, level).
+ *    other refcount → (RTT, level).
+ * Success: X1 = child RTT PA; child zeroed → DELEGATED; parent refcount adjusted (−1 for
+ * unassigned/ns cases).
+ * ```
+ * @see rmm-abi.md §2.14
+ * @since 0.4.0
+ */
+export function rmiRttFold(ctx: RmiContext, args: RmiArgs, res: RmiResultRegs): RmiReturnCode {
+  const { granules } = ctx;
+  const realm = realmOf(ctx, args[0]);
+  if (realm === undefined) return RMI_ERROR_INPUT;
+  const level = levelFromRegister(args[2]);
+  if (level < realm.rttLevelStart + 1 || level > RTT_PAGE_LEVEL) return RMI_ERROR_INPUT;
+  const ipa = validateMapAddr(args[1], level - 1, realm);
+  if (ipa === NO_IPA) return RMI_ERROR_INPUT;
+  const w = walk(ctx, realm, ipa, level - 1);
+  if (w.level !== level - 1) return rmiErrorRtt(w.level);
+  if (!s2tteIsTable(w.lo, w.level)) return rmiErrorRtt(level - 1);
+  const childPa = s2tteOutputAddress(w.hi, w.lo, RTT_PAGE_LEVEL, realm.lpa2);
+  const childIdx = granules.find(childPa);
+  assert(
+    childIdx !== NO_GRANULE && granules.states[childIdx] === GranuleState.Rtt,
+    `TABLE entry points at 0x${childPa.toString(16)}, not an RTT`,
+  );
+  const refcount = granules.refcount(childIdx);
+  const fold = foldChild(rttTableAt(ctx.memory, childPa), level, refcount, realm);
+  if (!fold.ok) return rmiErrorRtt(fold.index);
+
+  // Commit.
+  const e = encodeS2tte(fold.parent, level - 1, realm.lpa2);
+  writeEntry(w.table, w.index, e.hi, e.lo);
+  if (fold.parentDec) granules.refcountDec(w.tableIdx);
+  else granules.refcountDec(childIdx, S2TTES_PER_S2TT);
+  scrubGranule(ctx, childIdx);
+  granules.transition(childIdx, GranuleState.Rtt, GranuleState.Delegated);
+  res[1] = BigInt(childPa);
   return RMI_SUCCESS;
 }

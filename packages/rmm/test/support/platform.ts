@@ -39,6 +39,32 @@ export const ROOT_PA = 0x8030_2000;
 /** Log of EL3 calls, for ordering assertions. */
 export type El3Call = readonly ['delegate' | 'undelegate', number];
 
+/** Log of the attestation EL3 calls: [name, x1, x2, x3, the status returned]. */
+export type AttestCall = readonly ['key' | 'token', number, number, number, RmmEl3Status];
+
+/**
+ * What the EL3 double serves at cold boot: a RAK scalar and a platform token in hunks. With no
+ * key, RMM_ATTEST_GET_REALM_KEY answers Unknown (the default).
+ */
+export interface AttestServe {
+  /** The scalar written to the buffer; its length is the key size returned. */
+  readonly key?: Uint8Array;
+  /** Status of RMM_ATTEST_GET_REALM_KEY (default Ok when there is a key). */
+  readonly keyStatus?: RmmEl3Status;
+  /** The platform token. */
+  readonly token?: Uint8Array;
+  /** Largest hunk per call (default 4096). */
+  readonly hunk?: number;
+  /** 0-based token call numbers answered Again (nothing copied). */
+  readonly againAt?: readonly number[];
+  /** Answer every token call Again. */
+  readonly alwaysAgain?: boolean;
+  /** 0-based token call number answered with this status instead. */
+  readonly failAt?: readonly [number, RmmEl3Status];
+  /** Reported hunk size overriding the real one (to test a lying EL3). */
+  readonly lieHunk?: number;
+}
+
 /** The ports and their state, exposed for assertions. */
 export class FakePlatform {
   /** GPI (as the World whose PAS it is) of every granule the GPT covers, by granule number. */
@@ -49,6 +75,14 @@ export class FakePlatform {
   readonly calls: El3Call[] = [];
   /** When set, the next gtsiUndelegate returns this status (to test the panic path). */
   failNextUndelegate: RmmEl3Status | undefined;
+  /** What the attestation calls serve. */
+  attest: AttestServe = {};
+  /** Every attestation EL3 call, in order. */
+  readonly attestCalls: AttestCall[] = [];
+  /** The challenges (RAK hashes) read on first RMM_ATTEST_GET_PLAT_TOKEN calls. */
+  readonly challenges: Uint8Array[] = [];
+  #tokenCalls = 0;
+  #tokenOffset = 0;
 
   constructor() {
     for (const b of DRAM) {
@@ -99,12 +133,39 @@ export class FakePlatform {
       this.gpi.set(pa / G, World.Normal);
       return RmmEl3Status.Ok;
     },
-    getRealmAttestKey: (): El3RealmKeyResult => ({ status: RmmEl3Status.Unknown, keySize: 0 }),
-    getPlatformToken: (): El3PlatformTokenResult => ({
-      status: RmmEl3Status.Unknown,
-      hunkSize: 0,
-      remaining: 0,
-    }),
+    getRealmAttestKey: (buffer: PhysAddr, size: number, curve: number): El3RealmKeyResult => {
+      const { key } = this.attest;
+      let status =
+        key === undefined ? RmmEl3Status.Unknown : (this.attest.keyStatus ?? RmmEl3Status.Ok);
+      if (status === RmmEl3Status.Ok && key !== undefined) {
+        if (this.memory.write(World.Root, buffer, key) !== MemoryAccess.Ok)
+          status = RmmEl3Status.BadPas;
+      }
+      this.attestCalls.push(['key', buffer, size, curve, status]);
+      return { status, keySize: status === RmmEl3Status.Ok ? (key?.length ?? 0) : 0 };
+    },
+    getPlatformToken: (buffer: PhysAddr, size: number, cSize: number): El3PlatformTokenResult => {
+      const a = this.attest;
+      const n = this.#tokenCalls++;
+      const done = (status: RmmEl3Status, hunkSize = 0, remaining = 0): El3PlatformTokenResult => {
+        this.attestCalls.push(['token', buffer, size, cSize, status]);
+        return { status, hunkSize, remaining };
+      };
+      if (a.token === undefined) return done(RmmEl3Status.Unknown);
+      if (a.failAt !== undefined && a.failAt[0] === n) return done(a.failAt[1]);
+      if (a.alwaysAgain === true || a.againAt?.includes(n)) return done(RmmEl3Status.Again);
+      if (cSize !== 0) {
+        const c = new Uint8Array(cSize);
+        this.memory.read(World.Root, buffer, c);
+        this.challenges.push(c);
+        this.#tokenOffset = 0;
+      }
+      const len = Math.min(a.hunk ?? size, size, a.token.length - this.#tokenOffset);
+      const hunk = a.token.subarray(this.#tokenOffset, this.#tokenOffset + len);
+      this.memory.write(World.Root, buffer, hunk);
+      this.#tokenOffset += len;
+      return done(RmmEl3Status.Ok, a.lieHunk ?? len, a.token.length - this.#tokenOffset);
+    },
   };
 
   #check(world: World, pa: number, length: number): MemoryAccess {
