@@ -24,32 +24,18 @@
  * ({@link RmmPlatformFeatures}), with FVP-like defaults.
  * @module
  */
-import { encodeFeatureRegister0 } from '@islet/abi';
+import { encodeFeatureRegister0, type FeatureRegister0 } from '@islet/abi';
 
 /**
  * The platform's side of feature register 0, in the register's own encodings ("minus one" for
- * NUM_BPS, NUM_WPS, SVE_VL and GICV3_NUM_LRS).
+ * NUM_BPS, NUM_WPS, SVE_VL and GICV3_NUM_LRS): the fields of abi's `FeatureRegister0` the platform decides.
  * @see rmm-abi.md §3.6
  * @since 0.1.0
  */
-export interface RmmPlatformFeatures {
-  /** S2SZ: the PA width, one of 32, 36, 40, 42, 44, 48, 52 (52 needs `lpa2`). */
-  readonly s2sz: number;
-  /** LPA2: FEAT_LPA2 at stage 1 and 2 with 4 KiB granules. */
-  readonly lpa2: boolean;
-  /** SVE_EN. */
-  readonly sveEn: boolean;
-  /** SVE_VL: the largest vector length as (VL/128)-1, 0..15. */
-  readonly sveVl: number;
-  /** NUM_BPS: breakpoints minus one, 0..63. */
-  readonly numBps: number;
-  /** NUM_WPS: watchpoints minus one, 0..63. */
-  readonly numWps: number;
-  /** PMU_NUM_CTRS: PMCR_EL0.N, 0..31. */
-  readonly pmuNumCtrs: number;
-  /** GICV3_NUM_LRS: list registers minus one, 0..15. */
-  readonly gicv3NumLrs: number;
-}
+export type RmmPlatformFeatures = Pick<
+  FeatureRegister0,
+  'sveVl' | 's2sz' | 'lpa2' | 'sveEn' | 'numBps' | 'numWps' | 'pmuNumCtrs' | 'gicv3NumLrs'
+>;
 
 /**
  * FVP-like defaults: 48-bit PA, no LPA2, no SVE, 6 breakpoints, 4 watchpoints, 31 PMU counters
