@@ -12,6 +12,7 @@ export {
   NS_DRAM,
   PAS_REGIONS,
   RMM_BASE,
+  SECURE_BASE,
   SHARED_BUFFER,
 } from './memory-map.ts';
 export {

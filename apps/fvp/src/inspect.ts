@@ -8,7 +8,7 @@
 import { type Gpi, type GranuleState, World } from '@islet/abi';
 import { type GranuleIdx, physAddr } from '@islet/arch';
 import type { Gpt } from '@islet/gpt';
-import type { RealmInfo, RecInfo, RmmInspector } from '@islet/rmm';
+import type { RealmInfo, RecInfo, RmmInspector, RttEntryInfo } from '@islet/rmm';
 
 /** One granule as the hardware and the RMM see it. */
 export interface GranuleInfo {
@@ -30,6 +30,11 @@ export interface PlatformInspect {
   realm(rd: bigint): RealmInfo | undefined;
   /** The REC at `rec`, or `undefined`. */
   rec(rec: bigint): RecInfo | undefined;
+  /**
+   * The RTT entry of realm `rd` for `ipa`, walking towards `level` (default 3) as
+   * RMI_RTT_READ_ENTRY does, or `undefined` (no such realm, IPA or level outside its stage 2).
+   */
+  rttEntry(rd: bigint, ipa: bigint, level?: number): RttEntryInfo | undefined;
   /** How many realms and RECs the RMM holds (when it offers inspection). */
   counts(): { readonly realms: number; readonly recs: number } | undefined;
 }
@@ -52,6 +57,10 @@ export function platformInspect(gpt: Gpt, rmm: RmmInspector | undefined): Platfo
     },
     realm: (rd) => (toNumber(rd) < 0 ? undefined : rmm?.realm(toNumber(rd))),
     rec: (rec) => (toNumber(rec) < 0 ? undefined : rmm?.rec(toNumber(rec))),
+    rttEntry: (rd, ipa, level) =>
+      toNumber(rd) < 0 || toNumber(ipa) < 0
+        ? undefined
+        : rmm?.rttEntry(toNumber(rd), toNumber(ipa), level),
     counts: () => rmm?.counts(),
   };
 }
