@@ -177,6 +177,7 @@ export {
   type RecParams,
   RmiRecCreateFlag,
   recIndexFromMpidr,
+  recIndexFromPsciMpidr,
   validateRecParams,
   writeRecParams,
 } from './rec-params.ts';

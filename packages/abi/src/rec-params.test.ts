@@ -15,6 +15,7 @@ import {
   REC_PARAMS_SIZE,
   type RecParams,
   recIndexFromMpidr,
+  recIndexFromPsciMpidr,
   validateRecParams,
 } from './rec-params.ts';
 
@@ -93,6 +94,13 @@ describe('RmiRecMpidr (rmm-abi.md §2.9, §3.2)', () => {
       (((m >>> 16) & 0xff) << 12) |
       (((m >>> 24) & 0xff) << 20);
     expect(recIndexFromMpidr(BigInt(m))).toBe(ref);
+  });
+  it('reads a PSCI target MPIDR with Aff3 at [39:32], ignoring [31:24]', () => {
+    expect(recIndexFromPsciMpidr(0x1_0000_0000n)).toBe(0x10_0000);
+    expect(recIndexFromPsciMpidr(0xff00_0102n)).toBe(0x12);
+    expect(recIndexFromPsciMpidr(0xff_00ff_ff0fn)).toBe(
+      recIndexFromMpidr(0xff_ff0fn | (0xffn << 24n)),
+    );
   });
 });
 

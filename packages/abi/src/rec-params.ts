@@ -171,6 +171,18 @@ export function recIndexFromMpidr(mpidr: bigint): number {
 }
 
 /**
+ * The REC index a realm names in PSCI (CPU_ON and AFFINITY_INFO `target_cpu`), which is in the
+ * MPIDR_EL1 layout with Aff3 at [39:32]: `Aff0[3:0] | Aff1 << 4 | Aff2 << 12 | Aff3 << 20`.
+ * Other bits are ignored.
+ * @see rmm-abi.md §2.23 step 6, §5.11
+ * @since 0.4.0
+ */
+export function recIndexFromPsciMpidr(mpidr: bigint): number {
+  const aff3 = Number((mpidr >> 32n) & 0xffn);
+  return recIndexFromMpidr((mpidr & 0xff_ffffn) | (BigInt(aff3) << 24n));
+}
+
+/**
  * RmiRecParams after {@link validateRecParams}: flags split out, `num_aux` ≤ 16, and the first
  * `num_aux` aux addresses as 4 KiB-aligned physical addresses below 2^52.
  * @see rmm-abi.md §2.9, §3.2

@@ -8,7 +8,13 @@
  * - runnable (flags.RUNNABLE at create; cleared by PSCI_CPU_OFF; set by PSCI_COMPLETE for CPU_ON)
  * - running = granule refcount 1 during REC_ENTER (REC_DESTROY → RMI_ERROR_REC, …)
  * - rec_idx (from MPIDR), per-realm sequential.
+ * - psci_info.pending (CPU_ON/AFFINITY_INFO awaiting PSCI_COMPLETE; REC_ENTER → RMI_ERROR_REC)
+ * - set_ripas {base, top, addr(next), ripas_val, change_destroyed, response}; last_run_info.esr
+ *   (for EMUL_MMIO/INJECT_SEA validation)
  * ```
+ *
+ * The pending PSCI request, the RIPAS change in progress and the last exit's ESR are set when a
+ * realm runs (RSI and PSCI from the REC); the RMI side reads and completes them.
  *
  * "Running" is not a field: as in TF-RMM it is the REC granule's refcount (1 while inside
  * REC_ENTER), so there is one source of truth.
@@ -25,6 +31,7 @@
  * - `gprs` is X0..X30 (a `BigUint64Array`, STYLE.md §6); REC_CREATE sets X0..X7 from the params.
  * @module
  */
+import type { RsiRipas } from '@islet/abi';
 import { assert } from '@islet/arch';
 
 /** PSTATE of a new REC: EL1h with D, A, I, F masked (TF-RMM `REC_CREATE`). */
@@ -54,6 +61,52 @@ export interface Rec {
   pstate: bigint;
   /** Granule indices of the aux granules, in params order. */
   readonly auxIdx: readonly number[];
+  /**
+   * The PSCI function (CPU_ON or AFFINITY_INFO, SMC32 or SMC64) this REC called and the host has
+   * not yet completed with PSCI_COMPLETE; its arguments are in {@link gprs} X1..X3.
+   */
+  psciPending: number | undefined;
+  /** The RSI_IPA_STATE_SET in progress, which RTT_SET_RIPAS carries out; none when `undefined`. */
+  setRipas: SetRipasRequest | undefined;
+  /** The last REC exit, as far as the next REC_ENTER's EMUL_MMIO and INJECT_SEA depend on it. */
+  lastExit: LastExit;
+}
+
+/**
+ * What REC_ENTER remembers of a REC's last exit (TF-RMM `rec->last_run_info`).
+ * @see rmm-abi.md §2.11 steps 8–9
+ * @since 0.4.0
+ */
+export interface LastExit {
+  /** ESR_EL2 as reported to the host (0 before the first exit). */
+  readonly esr: bigint;
+  /** Whether the exit was a data abort at an unprotected IPA (the host may inject an SEA). */
+  readonly unprotectedDataAbort: boolean;
+}
+
+/**
+ * A REC's {@link LastExit} before it has ever run.
+ * @since 0.4.0
+ */
+export const NO_EXIT: LastExit = Object.freeze({ esr: 0n, unprotectedDataAbort: false });
+
+/**
+ * A RIPAS change a realm asked for (RSI_IPA_STATE_SET; TF-RMM `rec->set_ripas`): the host applies
+ * it with RTT_SET_RIPAS from `addr` towards `top`, and `addr` advances as it does.
+ * @see rmm-abi.md §2.22, §5.9
+ * @since 0.4.0
+ */
+export interface SetRipasRequest {
+  /** The first IPA of the requested region. */
+  readonly base: number;
+  /** The end (exclusive) of the requested region. */
+  readonly top: number;
+  /** The next IPA RTT_SET_RIPAS must start at. */
+  addr: number;
+  /** The RIPAS asked for: EMPTY or RAM. */
+  readonly ripas: typeof RsiRipas.Empty | typeof RsiRipas.Ram;
+  /** RSI_CHANGE_DESTROYED: DESTROYED entries may change too. */
+  readonly changeDestroyed: boolean;
 }
 
 /**

@@ -72,3 +72,14 @@ export const RMI_ERROR_REC: RmiReturnCode = Object.freeze({
   status: RmiStatus.ErrorRec,
   index: 0,
 });
+
+/**
+ * Not an RMI status: a handler returns this object when the call reaches a part of the command
+ * this RMM does not implement yet, and the dispatcher answers `SMC_UNKNOWN` as for an unknown FID
+ * (X0 = −1, X1..X4 as the caller passed them). Compared by identity.
+ * @since 0.4.0
+ */
+export const RMI_NOT_IMPLEMENTED: RmiReturnCode = Object.freeze({
+  status: RmiStatus.ErrorInput,
+  index: 0xff,
+});

@@ -25,7 +25,7 @@ import {
   stripSveHint,
 } from '@islet/abi';
 import { assert } from '@islet/arch';
-import type { RmiContext, RmiResultRegs } from './context.ts';
+import { RMI_NOT_IMPLEMENTED, type RmiContext, type RmiResultRegs } from './context.ts';
 import type { RmiHandlerEntry } from './handlers.ts';
 
 /**
@@ -64,6 +64,7 @@ export function createRmiDispatcher(table: readonly RmiHandlerEntry[]): RmiDispa
     const x4 = args[3];
     const res: RmiResultRegs = [0n, 0n, 0n, 0n, x4];
     const rc = entry.handler(ctx, args, res);
+    if (rc === RMI_NOT_IMPLEMENTED) return [SMC_UNKNOWN, args[0], args[1], args[2], args[3]];
     // A handler writes only X1..X(retc) (TF-RMM's handler types make this structural).
     assert(
       (entry.retc >= 1 || res[1] === 0n) &&

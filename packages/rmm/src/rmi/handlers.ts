@@ -3,8 +3,8 @@
  * for each implemented command its FID, spec name, arity (input registers X1..X`argc`, output
  * registers X1..X`retc`) and handler.
  *
- * Only implemented commands are listed: a FID in the RMI range that is not here, implemented
- * later or unused (0x156, 0x160, 0x163), is answered with `SMC_UNKNOWN` by the dispatcher. The
+ * Every RMM 1.0 command is listed: a FID in the RMI range that is not here (unused: 0x156, 0x160,
+ * 0x163) is answered with `SMC_UNKNOWN` by the dispatcher. The
  * arities equal `@islet/abi`'s `RMI_COMMANDS` (a test checks it); a deviation would be a named,
  * documented option, never a silent extra register.
  * @module
@@ -17,24 +17,28 @@ import {
   SMC_RMI_FEATURES,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_PSCI_COMPLETE,
   SMC_RMI_REALM_ACTIVATE,
   SMC_RMI_REALM_CREATE,
   SMC_RMI_REALM_DESTROY,
   SMC_RMI_REC_AUX_COUNT,
   SMC_RMI_REC_CREATE,
   SMC_RMI_REC_DESTROY,
+  SMC_RMI_REC_ENTER,
   SMC_RMI_RTT_CREATE,
   SMC_RMI_RTT_DESTROY,
   SMC_RMI_RTT_FOLD,
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_MAP_UNPROTECTED,
   SMC_RMI_RTT_READ_ENTRY,
+  SMC_RMI_RTT_SET_RIPAS,
   SMC_RMI_RTT_UNMAP_UNPROTECTED,
   SMC_RMI_VERSION,
 } from '@islet/abi';
 import type { RmiHandler } from './context.ts';
 import { rmiDataCreate, rmiDataCreateUnknown, rmiDataDestroy } from './data.ts';
 import { rmiGranuleDelegate, rmiGranuleUndelegate } from './granule.ts';
+import { rmiPsciComplete } from './psci-complete.ts';
 import { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './realm.ts';
 import { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rec.ts';
 import {
@@ -46,6 +50,8 @@ import {
   rmiRttReadEntry,
   rmiRttUnmapUnprotected,
 } from './rtt.ts';
+import { rmiRttSetRipas } from './rtt-set-ripas.ts';
+import { rmiRecEnter } from './run.ts';
 import { rmiFeatures, rmiVersion } from './system.ts';
 
 /**
@@ -125,6 +131,7 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
   },
   { fid: SMC_RMI_REC_CREATE, name: 'RMI_REC_CREATE', argc: 3, retc: 0, handler: rmiRecCreate },
   { fid: SMC_RMI_REC_DESTROY, name: 'RMI_REC_DESTROY', argc: 1, retc: 0, handler: rmiRecDestroy },
+  { fid: SMC_RMI_REC_ENTER, name: 'RMI_REC_ENTER', argc: 2, retc: 0, handler: rmiRecEnter },
   { fid: SMC_RMI_RTT_CREATE, name: 'RMI_RTT_CREATE', argc: 4, retc: 0, handler: rmiRttCreate },
   { fid: SMC_RMI_RTT_DESTROY, name: 'RMI_RTT_DESTROY', argc: 3, retc: 2, handler: rmiRttDestroy },
   {
@@ -163,5 +170,19 @@ export const RMI_HANDLERS: readonly RmiHandlerEntry[] = [
     argc: 3,
     retc: 1,
     handler: rmiRttInitRipas,
+  },
+  {
+    fid: SMC_RMI_RTT_SET_RIPAS,
+    name: 'RMI_RTT_SET_RIPAS',
+    argc: 4,
+    retc: 1,
+    handler: rmiRttSetRipas,
+  },
+  {
+    fid: SMC_RMI_PSCI_COMPLETE,
+    name: 'RMI_PSCI_COMPLETE',
+    argc: 3,
+    retc: 0,
+    handler: rmiPsciComplete,
   },
 ];

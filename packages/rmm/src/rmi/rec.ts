@@ -42,7 +42,7 @@ import { assert } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
 import { measureRecCreate } from '../measurement/measurement.ts';
 import { rimOf } from '../realm/realm.ts';
-import { REC_RESET_PSTATE, type Rec } from '../rec/rec.ts';
+import { NO_EXIT, REC_RESET_PSTATE, type Rec } from '../rec/rec.ts';
 import {
   RMI_ERROR_INPUT,
   RMI_ERROR_REALM,
@@ -126,6 +126,9 @@ export function rmiRecCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs
     pc: p.pc,
     pstate: REC_RESET_PSTATE,
     auxIdx,
+    psciPending: undefined,
+    setRipas: undefined,
+    lastExit: NO_EXIT,
   };
   if (p.runnable) rimOf(realm).set(measureRecCreate(realm.hash, rimOf(realm), raw));
   for (const idx of auxIdx) granules.transition(idx, GranuleState.Delegated, GranuleState.RecAux);
