@@ -53,11 +53,20 @@ export {
   RealmTable,
   rootRttCount,
 } from './realm/realm.ts';
-export { REC_RESET_PSTATE, type Rec, RecTable } from './rec/rec.ts';
+export { GIC_NUM_LRS, isValidGicState } from './rec/gic.ts';
+export {
+  type LastExit,
+  NO_EXIT,
+  REC_RESET_PSTATE,
+  type Rec,
+  RecTable,
+  type SetRipasRequest,
+} from './rec/rec.ts';
 export {
   RMI_ERROR_INPUT,
   RMI_ERROR_REALM,
   RMI_ERROR_REC,
+  RMI_NOT_IMPLEMENTED,
   RMI_SUCCESS,
   type RmiContext,
   type RmiHandler,
@@ -67,6 +76,7 @@ export { rmiDataCreate, rmiDataCreateUnknown, rmiDataDestroy } from './rmi/data.
 export { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
 export { rmiGranuleDelegate, rmiGranuleUndelegate } from './rmi/granule.ts';
 export { RMI_HANDLERS, type RmiHandlerEntry } from './rmi/handlers.ts';
+export { rmiPsciComplete } from './rmi/psci-complete.ts';
 export { rmiRealmActivate, rmiRealmCreate, rmiRealmDestroy } from './rmi/realm.ts';
 export { rmiRecAuxCount, rmiRecCreate, rmiRecDestroy } from './rmi/rec.ts';
 export {
@@ -80,6 +90,8 @@ export {
   rmiRttReadEntry,
   rmiRttUnmapUnprotected,
 } from './rmi/rtt.ts';
+export { ripasTransition, rmiRttSetRipas } from './rmi/rtt-set-ripas.ts';
+export { type RecEnterTarget, recEnterChecks, rmiRecEnter } from './rmi/run.ts';
 export { rmiFeatures, rmiVersion } from './rmi/system.ts';
 export { IsletRmm, type IsletRmmOptions, RMM_MAX_CPUS } from './rmm.ts';
 export {
