@@ -24,4 +24,9 @@ export {
   type RmmEnvironment,
   type RmmFactory,
 } from './platform.ts';
-export { createSmallRealm, type SmallRealm, type SmallRealmOptions } from './small-realm.ts';
+export {
+  createSmallRealm,
+  SMALL_REALM_IMAGE_IPA,
+  type SmallRealm,
+  type SmallRealmOptions,
+} from './small-realm.ts';
