@@ -2,35 +2,116 @@
 /**
  * The `islet-fvp` command: boots the modelled FVP and drives it from the Normal world.
  * `islet-fvp demo [--sha512] [--json]` builds a small realm through RMI and prints what the
- * platform's inspect view shows.
+ * platform's inspect view shows. `islet-fvp --normal-world=acs [--rmm=<name>] [--json]
+ * [--filter <substring>]` runs the `@islet/conformance` suite from the Normal world against the
+ * chosen RMM (`islet`, or the path of an ES module exporting `createRmm`); exit 1 when a case
+ * fails.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GranuleState, RealmState } from '@islet/abi';
 import { isIsletError, toHex } from '@islet/arch';
+import { formatReport, runConformance } from '@islet/conformance';
+import { fvpConformanceTarget, loadRmm } from './conformance.ts';
 import { bootPlatform } from './platform.ts';
 import { createSmallRealm } from './small-realm.ts';
 
-const USAGE = 'Usage: islet-fvp demo [--sha512] [--json]';
+const USAGE = [
+  'Usage: islet-fvp demo [--sha512] [--json]',
+  '       islet-fvp --normal-world=acs [--rmm=<islet|path>] [--json] [--filter <substring>]',
+].join('\n');
 
-function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
+/** A one-line usage error: exit 2. */
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    console.error(`islet-fvp: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(USAGE);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values['normal-world'] !== undefined) {
+    if (values['normal-world'] !== 'acs' || positionals.length > 0) {
+      console.error(USAGE);
+      return 2;
+    }
+    try {
+      return await acs(values.rmm ?? 'islet', values.json ?? false, values.filter);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      console.error(`islet-fvp: ${err.message}`);
+      return 2;
+    }
+  }
+  if (positionals[0] !== 'demo') {
+    console.log(USAGE);
+    return 2;
+  }
+  return demo(values.sha512 ?? false, values.json ?? false);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       sha512: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      'normal-world': { type: 'string' },
+      rmm: { type: 'string' },
+      filter: { type: 'string' },
     },
   });
-  if (values.help || positionals[0] !== 'demo') {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
+}
+
+/** Runs the conformance suite against the RMM named `rmm`; 0 when nothing fails. */
+async function acs(rmm: string, json: boolean, filter: string | undefined): Promise<number> {
+  if (rmm !== 'islet' && !existsSync(rmm)) {
+    throw new UsageError(
+      `unknown RMM '${rmm}': use 'islet' or the path of an ES module exporting createRmm`,
+    );
   }
+  let choice: Awaited<ReturnType<typeof loadRmm>>;
+  try {
+    choice = await loadRmm(rmm);
+  } catch (err) {
+    const why = isIsletError(err)
+      ? `${err.shortMessage}${err.details ? ` (${err.details})` : ''}`
+      : String(err);
+    throw new UsageError(why.replace(/\n/g, ' '));
+  }
+  const started = performance.now();
+  const report = runConformance(
+    fvpConformanceTarget(choice),
+    filter === undefined ? {} : { filter },
+  );
+  const ms = Number((performance.now() - started).toFixed(0));
+  if (json) {
+    console.log(JSON.stringify({ rmm: choice.name, ms, ...report }, null, 2));
+  } else {
+    console.log(`RMM conformance (ACS v1.0 RMI conditions) of ${choice.name} on the FVP model`);
+    console.log('');
+    console.log(formatReport(report));
+    console.log(`(${ms} ms)`);
+  }
+  return report.failed === 0 ? 0 : 1;
+}
+
+function demo(sha512: boolean, json: boolean): number {
   const started = performance.now();
   const platform = bootPlatform();
   const booted = performance.now();
-  const realm = createSmallRealm(platform, { hashAlgo: values.sha512 ? 1 : 0 });
+  const realm = createSmallRealm(platform, { hashAlgo: sha512 ? 1 : 0 });
   const built = performance.now();
   const info = platform.inspect.realm(realm.rd);
   if (!info) throw new Error('the RMM does not offer realm inspection');
@@ -58,7 +139,7 @@ function main(argv: string[]): number {
     },
     granules,
   };
-  if (values.json) {
+  if (json) {
     console.log(JSON.stringify(report, null, 2));
     return 0;
   }
@@ -80,7 +161,7 @@ function main(argv: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   const line = isIsletError(err)
     ? `${err.code}: ${err.shortMessage}${err.details ? ` (${err.details})` : ''}`
