@@ -129,7 +129,8 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
     host: {
       smc(fid: bigint, ...args: bigint[]): bigint[] {
         for (let i = 0; i < 7; i++) regs[i] = args[i] ?? 0n;
-        const fid32 = fid >= 0n && fid <= 0xffff_ffffn ? Number(fid) : -1;
+        // SMCCC: the function ID is W0, so bits [63:32] of X0 play no part (TF-A reads a u32).
+        const fid32 = Number(BigInt.asUintN(32, fid));
         const out = monitor.smc(World.Normal, fid32, regs);
         return Array.from({ length: 5 }, (_, i) => out[i] ?? 0n);
       },
