@@ -32,7 +32,7 @@ import {
   UNALIGNED_OFFSET,
 } from '../fixture.ts';
 import { SkipReason } from '../skips.ts';
-import { addressCases, RD_STATES, rdRows, readEntryIs } from './common.ts';
+import { type AddressRow, addressCases, RD_STATES, rdRows, readEntryIs } from './common.ts';
 
 interface CreateArgs extends Record<string, bigint> {
   rd: bigint;
@@ -54,6 +54,18 @@ function createArgs(fx: Fixture, realm: RealmFixture, ipa: bigint, level = 3): C
 }
 
 /** RMI_DATA_CREATE. */
+/** The data-granule conditions DATA_CREATE and DATA_CREATE_UNKNOWN share (ACS lists both alike). */
+const DATA_ROWS: readonly AddressRow[] = [
+  ['data_align', 'DATA_UNALIGNED', 'UNALIGNED'],
+  ['data_bound', 'DATA_DEV_MEM_MMIO', 'MMIO'],
+  ['data_bound', 'DATA_OUTSIDE_OF_PERMITTED_PA', 'OUTSIDE_PA'],
+  ['data_state', 'DATA_STATE_UNDELEGATED', 'UNDELEGATED'],
+  ['data_state', 'DATA_STATE_RD', 'RD'],
+  ['data_state', 'DATA_STATE_REC', 'REC'],
+  ['data_state', 'DATA_STATE_RTT', 'RTT'],
+  ['data_state', 'DATA_STATE_DATA', 'DATA'],
+];
+
 export const RMI_DATA_CREATE_CASES: ConformanceCase[] = commandCases('RMI_DATA_CREATE', [
   ...addressCases(
     'src',
@@ -67,21 +79,7 @@ export const RMI_DATA_CREATE_CASES: ConformanceCase[] = commandCases('RMI_DATA_C
     (fx) => createArgs(fx, fx.realm(), IPA_PROTECTED),
     create,
   ),
-  ...addressCases(
-    'data',
-    [
-      ['data_align', 'DATA_UNALIGNED', 'UNALIGNED'],
-      ['data_bound', 'DATA_DEV_MEM_MMIO', 'MMIO'],
-      ['data_bound', 'DATA_OUTSIDE_OF_PERMITTED_PA', 'OUTSIDE_PA'],
-      ['data_state', 'DATA_STATE_UNDELEGATED', 'UNDELEGATED'],
-      ['data_state', 'DATA_STATE_RD', 'RD'],
-      ['data_state', 'DATA_STATE_REC', 'REC'],
-      ['data_state', 'DATA_STATE_RTT', 'RTT'],
-      ['data_state', 'DATA_STATE_DATA', 'DATA'],
-    ],
-    (fx) => createArgs(fx, fx.realm(), IPA_PROTECTED),
-    create,
-  ),
+  ...addressCases('data', DATA_ROWS, (fx) => createArgs(fx, fx.realm(), IPA_PROTECTED), create),
   cond('data_bound2', 'DATA_LPA2_PA', INPUT, SkipReason.Lpa2Pa),
   ...addressCases(
     'rd',
@@ -170,16 +168,7 @@ export const RMI_DATA_CREATE_UNKNOWN_CASES: ConformanceCase[] = commandCases(
   [
     ...addressCases(
       'data',
-      [
-        ['data_align', 'DATA_UNALIGNED', 'UNALIGNED'],
-        ['data_bound', 'DATA_DEV_MEM_MMIO', 'MMIO'],
-        ['data_bound', 'DATA_OUTSIDE_OF_PERMITTED_PA', 'OUTSIDE_PA'],
-        ['data_state', 'DATA_STATE_UNDELEGATED', 'UNDELEGATED'],
-        ['data_state', 'DATA_STATE_RD', 'RD'],
-        ['data_state', 'DATA_STATE_REC', 'REC'],
-        ['data_state', 'DATA_STATE_RTT', 'RTT'],
-        ['data_state', 'DATA_STATE_DATA', 'DATA'],
-      ],
+      DATA_ROWS,
       (fx) => unknownArgs(fx, fx.realm(), IPA_PROTECTED),
       createUnknown,
     ),
