@@ -226,6 +226,14 @@ export class PhysicalMemory {
    * @throws {@link GranuleProtectionFault}, {@link ExternalAbortError}, {@link MemoryArgumentError}.
    */
   granule(world: World, pa: PhysAddr): Uint8Array {
+    // The hot case (every RTT walk step, every DATA_CREATE): an aligned address below 2^52 (so an
+    // integer) and a valid world; the same checks in fewer steps, as in `copy`.
+    if (pa % GRANULE_SIZE === 0 && pa >= 0 && pa < MAX_ADDRESS && isWorld(world)) {
+      if (!this.gpc.permits(world, (pa / GRANULE_SIZE) as GranuleIdx)) throw this.#fault(world, pa);
+      const view = this.dram.granule(pa);
+      if (view === undefined) throw new ExternalAbortError(pa, GRANULE_SIZE);
+      return view;
+    }
     checkAligned(pa, GRANULE_SIZE);
     this.#enforce(world, pa, GRANULE_SIZE);
     const view = this.dram.granule(pa);

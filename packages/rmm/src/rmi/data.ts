@@ -3,9 +3,9 @@
  * RMI_DATA_DESTROY.
  *
  * Every failure condition is checked in the digest's order before anything changes
- * (check-then-commit). DATA_CREATE reads the NS source page once, at step 9, into a buffer; the
- * data granule is written only on success (TF-RMM copies straight into it and re-zeroes it on a
- * fault: the same observable result).
+ * (check-then-commit). DATA_CREATE reads the NS source page once, at step 9, straight into the
+ * data granule, as TF-RMM does; the read is checked before it copies anything, so a fault leaves
+ * the granule zero (TF-RMM re-zeroes it: the same observable result).
  *
  * ```text
  * DATA_CREATE(rd, data, ipa, src, flags):
@@ -45,10 +45,10 @@ import {
   S2tteType,
   World,
 } from '@islet/abi';
-import { assert, GRANULE_SIZE } from '@islet/arch';
+import { assert, IsletInvariantError } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
-import { measureDataCreate } from '../measurement/measurement.ts';
-import { type Realm, rimOf } from '../realm/realm.ts';
+import { extendRimDataCreate } from '../measurement/measurement.ts';
+import type { Realm } from '../realm/realm.ts';
 import { addrInPar, NO_IPA, validateMapAddr } from '../rtt/rtt-args.ts';
 import { skipNonLiveEntries } from '../rtt/rtt-live.ts';
 import { writeEntry } from '../rtt/rtt-table.ts';
@@ -83,10 +83,12 @@ const UNASSIGN: ReadonlyMap<S2tteType, S2tteType> = new Map([
 /** The decoded type of the entry a walk stopped at. */
 function typeOf(w: RttWalk, realm: Realm): S2tteType {
   const e = decodeS2tte(w.hi, w.lo, w.level, realm.lpa2);
-  assert(
-    e !== undefined,
-    `RTT 0x${w.tablePa.toString(16)}[${w.index}] at level ${w.level} holds an unknown descriptor`,
-  );
+  // Messages are formatted only on failure (the hot path of an image load).
+  if (e === undefined) {
+    throw new IsletInvariantError(
+      `RTT 0x${w.tablePa.toString(16)}[${w.index}] at level ${w.level} holds an unknown descriptor`,
+    );
+  }
   return e.type;
 }
 
@@ -150,29 +152,29 @@ function commitAssign(ctx: RmiContext, t: DataTarget, type: S2tteType): void {
  * @since 0.4.0
  */
 export function rmiDataCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs): RmiReturnCode {
-  const [rdX, dataX, ipaX, srcX, flagsX] = args;
+  const flagsX = args[4];
   const { granules } = ctx;
   // 1. flags.
   if (flagsX !== 0n && flagsX !== 1n) return RMI_ERROR_INPUT;
   const flags = flagsX === 1n ? RmiDataMeasureContent.Measure : RmiDataMeasureContent.NoMeasure;
   // 2. src tracked and NS.
-  const srcIdx = granules.findFromRegister(srcX);
+  const srcIdx = granules.findFromRegister(args[3]);
   if (srcIdx === NO_GRANULE || granules.states[srcIdx] !== GranuleState.Undelegated) {
     return RMI_ERROR_INPUT;
   }
   // 3.–8.
-  const t = dataTarget(ctx, rdX, dataX, ipaX, true);
+  const t = dataTarget(ctx, args[0], args[1], args[2], true);
   if (!('realm' in t)) return t;
-  // 9. the one copy from the Normal world.
-  const content = new Uint8Array(GRANULE_SIZE);
+  // 9. the one copy from the Normal world, straight into the data granule's Realm-PAS view: a
+  // read that faults copies nothing, so the granule stays zero (no per-call 4 KiB buffer), and
+  // the content is then measured in place.
+  const content = realmView(ctx, granules.address(t.dataIdx));
   if (ctx.memory.read(World.Normal, granules.address(srcIdx), content) !== MemoryAccess.Ok) {
     return RMI_ERROR_INPUT;
   }
 
   // Commit.
-  realmView(ctx, granules.address(t.dataIdx)).set(content);
-  const rim = rimOf(t.realm);
-  rim.set(measureDataCreate(t.realm.hash, rim, t.ipa, flags, content));
+  extendRimDataCreate(t.realm.hash, t.realm.measurements, t.ipa, flags, content);
   commitAssign(ctx, t, S2tteType.AssignedRam);
   return RMI_SUCCESS;
 }
@@ -213,17 +215,22 @@ export function rmiDataDestroy(ctx: RmiContext, args: RmiArgs, res: RmiResultReg
     return rmiErrorRtt(w.level);
   }
   const e = decodeS2tte(w.hi, w.lo, w.level, realm.lpa2);
-  assert(e !== undefined, `RTT 0x${w.tablePa.toString(16)}[${w.index}] holds an unknown entry`);
+  if (e === undefined) {
+    throw new IsletInvariantError(
+      `RTT 0x${w.tablePa.toString(16)}[${w.index}] holds an unknown entry`,
+    );
+  }
   const next = UNASSIGN.get(e.type);
   if (next === undefined) {
     res[2] = BigInt(skipNonLiveEntries(w, ipa));
     return rmiErrorRtt(RTT_PAGE_LEVEL);
   }
   const dataIdx = granules.find(e.oa);
-  assert(
-    dataIdx !== NO_GRANULE && granules.states[dataIdx] === GranuleState.Data,
-    `assigned entry points at 0x${e.oa.toString(16)}, not a DATA granule`,
-  );
+  if (dataIdx === NO_GRANULE || granules.states[dataIdx] !== GranuleState.Data) {
+    throw new IsletInvariantError(
+      `assigned entry points at 0x${e.oa.toString(16)}, not a DATA granule`,
+    );
+  }
 
   // Commit.
   const u = encodeS2tte({ type: next, oa: 0, nsAttrs: 0 }, RTT_PAGE_LEVEL, realm.lpa2);

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * The platform benchmarks in plain Node (no vitest): RMI_VERSION round trips through the EL3
+ * monitor, and DATA_CREATE with content measurement over a 64 MiB image, each group with its
+ * `raw:` primitive measured in the same run. Writes `bench-results/platform.json` (relative to
+ * the working directory, `apps/fvp` under `pnpm bench`) in the shape of `vitest bench
+ * --outputJson`, which `tools/bench-report/report.mjs` merges into the summary.
+ *
+ * Run from the build: `pnpm -C apps/fvp build && node apps/fvp/dist/bench/platform-bench.js`.
+ * `--quick` runs fewer rounds (a smoke test of the runner, not figures to quote).
+ * @module
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { bootPlatform } from '../platform.ts';
+import { dataCreateCases } from './data-create.ts';
+import { benchSink, type GroupResult, runGroup } from './harness.ts';
+import { rmiVersionCases } from './rmi-version.ts';
+
+const FILE = 'src/bench/platform-bench.ts';
+const quick = process.argv.includes('--quick');
+const outArg = process.argv.find((a) => a.startsWith('--out='));
+const out = resolve(outArg?.slice('--out='.length) ?? 'bench-results/platform.json');
+const log = (line: string): void => console.log(line);
+
+const t0 = performance.now();
+const groups: GroupResult[] = [];
+
+// Separate platforms, so the 16384 data granules of the second group do not sit in the first
+// group's granule table while it runs.
+{
+  const p = bootPlatform();
+  groups.push(
+    runGroup(
+      `${FILE} > RMI_VERSION round trips (plain Node)`,
+      rmiVersionCases(p),
+      quick
+        ? { rounds: 2, batchMs: 200, warmupMs: 100 }
+        : { rounds: 5, batchMs: 1000, warmupMs: 500 },
+      log,
+    ),
+  );
+}
+{
+  const p = bootPlatform();
+  const setup = performance.now();
+  const cases = dataCreateCases(p);
+  log(
+    `DATA_CREATE setup (realm, 33 RTTs, 16384 delegations, 64 MiB staged): ${(performance.now() - setup).toFixed(0)} ms`,
+  );
+  groups.push(
+    runGroup(
+      `${FILE} > DATA_CREATE 64 MiB, RMI_MEASURE_CONTENT (plain Node)`,
+      cases,
+      quick ? { rounds: 2, batchMs: 0, warmupMs: 0 } : { rounds: 12, batchMs: 0, warmupMs: 400 },
+      log,
+    ),
+  );
+}
+
+for (const g of groups) {
+  const raw = g.benchmarks.find((b) => b.name.startsWith('raw:'));
+  if (raw === undefined) continue;
+  for (const b of g.benchmarks) {
+    if (b === raw) continue;
+    log(
+      `  ${b.name}: ${(b.hz / raw.hz).toFixed(3)} × raw (median ${(raw.median / b.median).toFixed(3)})`,
+    );
+  }
+}
+
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify({ files: [{ filepath: resolve(FILE), groups }] }, null, 2)}\n`,
+);
+log(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(1)} s (sink ${benchSink()})`);
