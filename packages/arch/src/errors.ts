@@ -87,11 +87,12 @@ export class IsletInvariantError extends IsletError<'INVARIANT'> {
 }
 
 /**
- * Asserts an internal invariant.
+ * Asserts an internal invariant. On a hot path pass the message as a function: a template
+ * literal is formatted on every call, which can cost more than the check it explains.
  * @throws {@link IsletInvariantError} when `condition` is false.
  */
-export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new IsletInvariantError(message);
+export function assert(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) throw new IsletInvariantError(typeof message === 'string' ? message : message());
 }
 
 /** Whether `err` is an {@link IsletError}, optionally with the given code. */

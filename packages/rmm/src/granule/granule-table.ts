@@ -58,6 +58,9 @@ export interface DramBank {
  * What {@link GranuleTable.find} returns for an address without a granule (TF-RMM's NULL).
  * @since 0.1.0
  */
+/** {@link MAX_ADDRESS} as a bigint, converted once (register checks run on every RMI call). */
+const MAX_ADDRESS_BIG = BigInt(MAX_ADDRESS);
+
 export const NO_GRANULE = -1;
 
 /** One bank with the number of its first granule. */
@@ -146,7 +149,7 @@ export class GranuleTable {
    * @since 0.1.0
    */
   findFromRegister(x: bigint): number {
-    return x >= 0n && x < BigInt(MAX_ADDRESS) ? this.find(Number(x)) : NO_GRANULE;
+    return x >= 0n && x < MAX_ADDRESS_BIG ? this.find(Number(x)) : NO_GRANULE;
   }
 
   /**
@@ -206,12 +209,12 @@ export class GranuleTable {
     this.#checkIdx(idx);
     assert(
       this.states[idx] === from,
-      `granule ${idx}: transition ${from} -> ${to} from state ${this.states[idx]}`,
+      () => `granule ${idx}: transition ${from} -> ${to} from state ${this.states[idx]}`,
     );
     assert(
       (to !== GranuleState.Undelegated && to !== GranuleState.Delegated) ||
         this.refcounts[idx] === 0,
-      `granule ${idx}: becomes ${to} with refcount ${this.refcounts[idx]}`,
+      () => `granule ${idx}: becomes ${to} with refcount ${this.refcounts[idx]}`,
     );
     this.states[idx] = to;
   }
@@ -223,7 +226,7 @@ export class GranuleTable {
    */
   refcountInc(idx: number, n = 1): void {
     const r = this.refcount(idx) + n;
-    assert(n >= 0 && r <= GRANULE_REFCOUNT_MAX, `granule ${idx}: refcount ${r} out of range`);
+    assert(n >= 0 && r <= GRANULE_REFCOUNT_MAX, () => `granule ${idx}: refcount ${r} out of range`);
     this.refcounts[idx] = r;
   }
 
@@ -234,7 +237,7 @@ export class GranuleTable {
    */
   refcountDec(idx: number, n = 1): void {
     const r = this.refcount(idx) - n;
-    assert(n >= 0 && r >= 0, `granule ${idx}: refcount ${r} out of range`);
+    assert(n >= 0 && r >= 0, () => `granule ${idx}: refcount ${r} out of range`);
     this.refcounts[idx] = r;
   }
 
@@ -246,7 +249,10 @@ export class GranuleTable {
   }
 
   #checkIdx(idx: number): void {
-    assert(Number.isInteger(idx) && idx >= 0 && idx < this.count, `${idx} is not a granule index`);
+    assert(
+      Number.isInteger(idx) && idx >= 0 && idx < this.count,
+      () => `${idx} is not a granule index`,
+    );
   }
 }
 

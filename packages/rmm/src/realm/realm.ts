@@ -130,8 +130,8 @@ export class RealmTable {
    * @throws {@link IsletInvariantError} when the RD or the VMID is already taken.
    */
   add(realm: Realm): void {
-    assert(!this.#realms.has(realm.rdIdx), `RD ${realm.rdIdx} already holds a realm`);
-    assert(this.#vmids[realm.vmid] === 0, `VMID ${realm.vmid} already in use`);
+    assert(!this.#realms.has(realm.rdIdx), () => `RD ${realm.rdIdx} already holds a realm`);
+    assert(this.#vmids[realm.vmid] === 0, () => `VMID ${realm.vmid} already in use`);
     this.#vmids[realm.vmid] = 1;
     this.#realms.set(realm.rdIdx, realm);
   }
@@ -142,7 +142,7 @@ export class RealmTable {
    */
   remove(rdIdx: number): void {
     const realm = this.#realms.get(rdIdx);
-    assert(realm !== undefined, `RD ${rdIdx} holds no realm`);
+    assert(realm !== undefined, () => `RD ${rdIdx} holds no realm`);
     this.#vmids[realm.vmid] = 0;
     this.#realms.delete(rdIdx);
   }

@@ -131,7 +131,7 @@ export class RecTable {
    * @throws {@link IsletInvariantError} when the granule already holds one.
    */
   add(rec: Rec): void {
-    assert(!this.#recs.has(rec.recIdx), `granule ${rec.recIdx} already holds a REC`);
+    assert(!this.#recs.has(rec.recIdx), () => `granule ${rec.recIdx} already holds a REC`);
     this.#recs.set(rec.recIdx, rec);
   }
 
@@ -140,7 +140,7 @@ export class RecTable {
    * @throws {@link IsletInvariantError} when there is none at `recIdx`.
    */
   remove(recIdx: number): void {
-    assert(this.#recs.delete(recIdx), `granule ${recIdx} holds no REC`);
+    assert(this.#recs.delete(recIdx), () => `granule ${recIdx} holds no REC`);
   }
 
   /** Every live REC (for invariant checks). */

@@ -45,7 +45,7 @@ import {
   S2tteType,
   World,
 } from '@islet/abi';
-import { assert, IsletInvariantError } from '@islet/arch';
+import { assert } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
 import { extendRimDataCreate } from '../measurement/measurement.ts';
 import type { Realm } from '../realm/realm.ts';
@@ -83,12 +83,11 @@ const UNASSIGN: ReadonlyMap<S2tteType, S2tteType> = new Map([
 /** The decoded type of the entry a walk stopped at. */
 function typeOf(w: RttWalk, realm: Realm): S2tteType {
   const e = decodeS2tte(w.hi, w.lo, w.level, realm.lpa2);
-  // Messages are formatted only on failure (the hot path of an image load).
-  if (e === undefined) {
-    throw new IsletInvariantError(
+  assert(
+    e !== undefined,
+    () =>
       `RTT 0x${w.tablePa.toString(16)}[${w.index}] at level ${w.level} holds an unknown descriptor`,
-    );
-  }
+  );
   return e.type;
 }
 
@@ -215,22 +214,20 @@ export function rmiDataDestroy(ctx: RmiContext, args: RmiArgs, res: RmiResultReg
     return rmiErrorRtt(w.level);
   }
   const e = decodeS2tte(w.hi, w.lo, w.level, realm.lpa2);
-  if (e === undefined) {
-    throw new IsletInvariantError(
-      `RTT 0x${w.tablePa.toString(16)}[${w.index}] holds an unknown entry`,
-    );
-  }
+  assert(
+    e !== undefined,
+    () => `RTT 0x${w.tablePa.toString(16)}[${w.index}] holds an unknown entry`,
+  );
   const next = UNASSIGN.get(e.type);
   if (next === undefined) {
     res[2] = BigInt(skipNonLiveEntries(w, ipa));
     return rmiErrorRtt(RTT_PAGE_LEVEL);
   }
   const dataIdx = granules.find(e.oa);
-  if (dataIdx === NO_GRANULE || granules.states[dataIdx] !== GranuleState.Data) {
-    throw new IsletInvariantError(
-      `assigned entry points at 0x${e.oa.toString(16)}, not a DATA granule`,
-    );
-  }
+  assert(
+    dataIdx !== NO_GRANULE && granules.states[dataIdx] === GranuleState.Data,
+    () => `assigned entry points at 0x${e.oa.toString(16)}, not a DATA granule`,
+  );
 
   // Commit.
   const u = encodeS2tte({ type: next, oa: 0, nsAttrs: 0 }, RTT_PAGE_LEVEL, realm.lpa2);

@@ -51,10 +51,10 @@ export function createRmiDispatcher(table: readonly RmiHandlerEntry[]): RmiDispa
     const slot = (e.fid & 0xffff) - SMC64_RMI_FNUM_MIN;
     assert(
       e.fid >>> 16 === 0xc400 && slot >= 0 && slot < SLOTS,
-      `${e.name}: FID 0x${e.fid.toString(16)} is not an RMI FID`,
+      () => `${e.name}: FID 0x${e.fid.toString(16)} is not an RMI FID`,
     );
-    assert(slots[slot] === undefined, `${e.name}: FID registered twice`);
-    assert(e.argc >= 0 && e.argc <= 5 && e.retc >= 0 && e.retc <= 4, `${e.name}: bad arity`);
+    assert(slots[slot] === undefined, () => `${e.name}: FID registered twice`);
+    assert(e.argc >= 0 && e.argc <= 5 && e.retc >= 0 && e.retc <= 4, () => `${e.name}: bad arity`);
     slots[slot] = e;
   }
 
@@ -71,7 +71,7 @@ export function createRmiDispatcher(table: readonly RmiHandlerEntry[]): RmiDispa
         (entry.retc >= 2 || res[2] === 0n) &&
         (entry.retc >= 3 || res[3] === 0n) &&
         (entry.retc >= 4 || res[4] === x4),
-      `${entry.name} wrote beyond its ${entry.retc} output registers`,
+      () => `${entry.name} wrote beyond its ${entry.retc} output registers`,
     );
     res[0] = packReturnCode(rc.status, rc.index);
     return res;

@@ -68,11 +68,14 @@ export function rmiGranuleUndelegate(
     return RMI_ERROR_INPUT;
   }
   const pa = granules.address(idx);
-  assert(isZeroGranule(realmView(ctx, pa)), `DELEGATED granule 0x${pa.toString(16)} is not zero`);
+  assert(
+    isZeroGranule(realmView(ctx, pa)),
+    () => `DELEGATED granule 0x${pa.toString(16)} is not zero`,
+  );
   const status = ctx.el3.gtsiUndelegate(pa);
   assert(
     status === RmmEl3Status.Ok,
-    `RMM_GTSI_UNDELEGATE of DELEGATED granule 0x${pa.toString(16)} failed (${status})`,
+    () => `RMM_GTSI_UNDELEGATE of DELEGATED granule 0x${pa.toString(16)} failed (${status})`,
   );
   granules.transition(idx, GranuleState.Delegated, GranuleState.Undelegated);
   return RMI_SUCCESS;

@@ -116,6 +116,6 @@ export function rmiPsciComplete(
 
 function recAt(ctx: RmiContext, idx: number): Rec {
   const rec = ctx.recs.get(idx);
-  assert(rec !== undefined, `REC granule ${idx} has no REC`);
+  assert(rec !== undefined, () => `REC granule ${idx} has no REC`);
   return rec;
 }

@@ -85,7 +85,7 @@ export function findRd(ctx: RmiContext, x: bigint): number {
  */
 export function realmAt(ctx: RmiContext, rdIdx: number): Realm {
   const realm = ctx.realms.get(rdIdx);
-  assert(realm !== undefined, `RD granule ${rdIdx} has no realm`);
+  assert(realm !== undefined, () => `RD granule ${rdIdx} has no realm`);
   return realm;
 }
 

@@ -152,7 +152,7 @@ export function rmiRecDestroy(ctx: RmiContext, args: RmiArgs, _res: RmiResultReg
   }
   if (granules.refcount(recIdx) !== 0) return RMI_ERROR_REC;
   const rec = ctx.recs.get(recIdx);
-  assert(rec !== undefined, `REC granule ${recIdx} has no REC`);
+  assert(rec !== undefined, () => `REC granule ${recIdx} has no REC`);
 
   // Commit.
   ctx.recs.remove(recIdx);

@@ -95,7 +95,7 @@ export function rmiRttSetRipas(ctx: RmiContext, args: RmiArgs, res: RmiResultReg
   // 3., 4.
   if (granules.refcount(recIdx) !== 0) return RMI_ERROR_REC;
   const rec = ctx.recs.get(recIdx);
-  assert(rec !== undefined, `REC granule ${recIdx} has no REC`);
+  assert(rec !== undefined, () => `REC granule ${recIdx} has no REC`);
   if (rec.rdIdx !== rdIdx) return RMI_ERROR_REC;
   // 5. the request's own bounds were checked by RSI_IPA_STATE_SET: they lie in the PAR.
   const req = rec.setRipas;
@@ -114,7 +114,10 @@ export function rmiRttSetRipas(ctx: RmiContext, args: RmiArgs, res: RmiResultReg
   let addr = base;
   for (let i = w.index; i < per && addr + size <= top; i++, addr += size) {
     const e = decodeS2tte(entryHi(w.table, i), entryLo(w.table, i), w.level, realm.lpa2);
-    assert(e !== undefined, `RTT 0x${w.tablePa.toString(16)}[${i}] holds an unknown descriptor`);
+    assert(
+      e !== undefined,
+      () => `RTT 0x${w.tablePa.toString(16)}[${i}] holds an unknown descriptor`,
+    );
     const next = ripasTransition(e.type, req);
     if (next === undefined) break;
     if (next !== e.type) {

@@ -124,7 +124,8 @@ function entryOf(w: RttWalk, realm: Realm): S2tte {
   const e = decodeS2tte(w.hi, w.lo, w.level, realm.lpa2);
   assert(
     e !== undefined,
-    `RTT 0x${w.tablePa.toString(16)}[${w.index}] at level ${w.level} holds an unknown descriptor`,
+    () =>
+      `RTT 0x${w.tablePa.toString(16)}[${w.index}] at level ${w.level} holds an unknown descriptor`,
   );
   return e;
 }
@@ -181,7 +182,7 @@ export function rmiRttCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs
     case S2tteType.AssignedDestroyed:
     case S2tteType.AssignedNs: {
       // Unfold a block (only levels ≥ RTT_MIN_BLOCK_LEVEL hold assigned entries).
-      assert(level - 1 >= RTT_MIN_BLOCK_LEVEL, `assigned entry at level ${level - 1}`);
+      assert(level - 1 >= RTT_MIN_BLOCK_LEVEL, () => `assigned entry at level ${level - 1}`);
       const size = rttLevelBlockSize(level);
       for (let i = 0; i < S2TTES_PER_S2TT; i++) {
         const e = encodeS2tte(
@@ -222,7 +223,10 @@ export function rmiRttDestroy(ctx: RmiContext, args: RmiArgs, res: RmiResultRegs
   }
   const childPa = s2tteOutputAddress(w.hi, w.lo, RTT_PAGE_LEVEL, realm.lpa2);
   const childIdx = granules.find(childPa);
-  assert(childIdx !== NO_GRANULE, `TABLE entry points at untracked 0x${childPa.toString(16)}`);
+  assert(
+    childIdx !== NO_GRANULE,
+    () => `TABLE entry points at untracked 0x${childPa.toString(16)}`,
+  );
   if (granules.refcount(childIdx) !== 0) {
     res[2] = BigInt(ipa);
     return rmiErrorRtt(level);
@@ -422,7 +426,7 @@ type FoldResult =
 function foldChild(child: RttTable, level: number, refcount: number, realm: Realm): FoldResult {
   const lpa2 = realm.lpa2;
   const first = decodeS2tte(entryHi(child, 0), entryLo(child, 0), level, lpa2);
-  assert(first !== undefined, `RTT at level ${level} holds an unknown descriptor`);
+  assert(first !== undefined, () => `RTT at level ${level} holds an unknown descriptor`);
   const t = first.type;
   const size = rttLevelBlockSize(level);
   const homogeneous = (contiguous: boolean): boolean => {
@@ -503,7 +507,7 @@ export function rmiRttFold(ctx: RmiContext, args: RmiArgs, res: RmiResultRegs): 
   const childIdx = granules.find(childPa);
   assert(
     childIdx !== NO_GRANULE && granules.states[childIdx] === GranuleState.Rtt,
-    `TABLE entry points at 0x${childPa.toString(16)}, not an RTT`,
+    () => `TABLE entry points at 0x${childPa.toString(16)}, not an RTT`,
   );
   const refcount = granules.refcount(childIdx);
   const fold = foldChild(rttTableAt(ctx.memory, childPa), level, refcount, realm);

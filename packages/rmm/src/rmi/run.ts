@@ -100,7 +100,7 @@ export function recEnterChecks(ctx: RmiContext, args: RmiArgs): RecEnterTarget |
   }
   const enter = decodeRecEnter(page);
   const rec = ctx.recs.get(recIdx);
-  assert(rec !== undefined, `REC granule ${recIdx} has no REC`);
+  assert(rec !== undefined, () => `REC granule ${recIdx} has no REC`);
   const realm = realmAt(ctx, rec.rdIdx);
   if (realm.state === RealmState.New) return RMI_ERROR_REALM;
   if (realm.state === RealmState.SystemOff) return RMI_ERROR_REALM_SYSTEM_OFF;

@@ -26,7 +26,10 @@ export type RttTable = DataView;
  */
 export function rttTableAt(memory: PhysMemory, pa: number): RttTable {
   const view = memory.granule(World.Realm, pa as PhysAddr);
-  assert(view !== undefined, `RTT granule 0x${pa.toString(16)} is not accessible in the Realm PAS`);
+  assert(
+    view !== undefined,
+    () => `RTT granule 0x${pa.toString(16)} is not accessible in the Realm PAS`,
+  );
   return new DataView(view.buffer, view.byteOffset, view.byteLength);
 }
 

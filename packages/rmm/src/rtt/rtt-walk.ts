@@ -18,9 +18,8 @@
  * **Performance** (every DATA_CREATE, DATA_DESTROY and RTT command walks): the tables the walk
  * passes through are read straight from their granule bytes; only the RTT where it stops gets the
  * `DataView` ({@link RttTable}) the caller writes through, built once per granule view. Block
- * sizes come from a table built once from `rttLevelBlockSize`, not `2 **` per level. Invariant messages are built only when
- * they fail: `assert(cond, \`… 0x${pa.toString(16)}\`)` formats its message on every call, which
- * cost more than the rest of the walk.
+ * sizes come from a table built once from `rttLevelBlockSize`, not `2 **` per level. Invariant messages are functions, formatted
+ * only when they fail: a template literal formatted on every call cost more than the walk.
  * @module
  */
 
@@ -36,7 +35,7 @@ import {
   s2tteOutputAddress,
   World,
 } from '@islet/abi';
-import { IsletInvariantError, type PhysAddr } from '@islet/arch';
+import { assert, type PhysAddr } from '@islet/arch';
 import { type GranuleTable, NO_GRANULE } from '../granule/granule-table.ts';
 import type { Realm } from '../realm/realm.ts';
 import type { RttTable } from './rtt-table.ts';
@@ -47,11 +46,10 @@ const BLOCK_SIZE: readonly number[] = [-1, 0, 1, 2, 3].map(rttLevelBlockSize);
 /** The bytes of the RTT granule at `pa` (its Realm-PAS view); as `rttTableAt`, without a view. */
 function rttBytesAt(memory: PhysMemory, pa: number): Uint8Array {
   const view = memory.granule(World.Realm, pa as PhysAddr);
-  if (view === undefined) {
-    throw new IsletInvariantError(
-      `RTT granule 0x${pa.toString(16)} is not accessible in the Realm PAS`,
-    );
-  }
+  assert(
+    view !== undefined,
+    () => `RTT granule 0x${pa.toString(16)} is not accessible in the Realm PAS`,
+  );
   return view;
 }
 
@@ -124,15 +122,11 @@ export function rttWalk(
   targetLevel: number,
 ): RttWalk {
   const sl = realm.rttLevelStart;
-  if (!(targetLevel >= sl && targetLevel <= RTT_PAGE_LEVEL)) {
-    throw new IsletInvariantError(`walk to level ${targetLevel}`);
-  }
+  assert(targetLevel >= sl && targetLevel <= RTT_PAGE_LEVEL, () => `walk to level ${targetLevel}`);
   const slIndex = Math.floor(ipa / BLOCK_SIZE[sl + 1]!);
   const per = rttEntriesPerTable(sl);
   const rootIdx = realm.rootRttIdx[Math.floor(slIndex / per)];
-  if (rootIdx === undefined) {
-    throw new IsletInvariantError(`IPA 0x${ipa.toString(16)} is outside the root RTTs`);
-  }
+  assert(rootIdx !== undefined, () => `IPA 0x${ipa.toString(16)} is outside the root RTTs`);
   let level = sl;
   let tableIdx = rootIdx;
   let tablePa: number = granules.address(rootIdx);
@@ -146,11 +140,10 @@ export function rttWalk(
     }
     tablePa = s2tteOutputAddress(hi, lo, RTT_PAGE_LEVEL, realm.lpa2);
     tableIdx = granules.find(tablePa);
-    if (tableIdx === NO_GRANULE || granules.states[tableIdx] !== GranuleState.Rtt) {
-      throw new IsletInvariantError(
-        `TABLE entry at level ${level} points at 0x${tablePa.toString(16)}, not an RTT`,
-      );
-    }
+    assert(
+      tableIdx !== NO_GRANULE && granules.states[tableIdx] === GranuleState.Rtt,
+      () => `TABLE entry at level ${level} points at 0x${tablePa.toString(16)}, not an RTT`,
+    );
     bytes = rttBytesAt(memory, tablePa);
     level++;
     // rttEntryIndex(ipa, level); levels below the start level have 512 entries.
