@@ -10,7 +10,8 @@ import { type El3BootReport, El3Monitor } from '@islet/el3-monitor';
 import { createGpt, GpccrPps, type Gpt } from '@islet/gpt';
 import { Hes, type HesProvisioning } from '@islet/hes';
 import { Dram, PhysicalMemory } from '@islet/mmu';
-import { IsletRmm } from '@islet/rmm';
+import { IsletRmm, type MeasurementOffload } from '@islet/rmm';
+import { startDigestWorker } from './digest-worker.ts';
 import { defaultFirmwareImages } from './firmware.ts';
 import { type PlatformInspect, platformInspect } from './inspect.ts';
 import { GPT_TABLES, type MemoryRange, NS_DRAM, PAS_REGIONS, SHARED_BUFFER } from './memory-map.ts';
@@ -24,6 +25,8 @@ export interface RmmEnvironment {
   /** All DRAM, for the granule table. */
   readonly dram: readonly MemoryRange[];
   readonly crypto: CryptoProvider;
+  /** A second core for measurement digests, when the platform was booted with one. */
+  readonly measurementOffload?: MeasurementOffload;
 }
 
 /** Builds an RMM for the platform. */
@@ -38,6 +41,11 @@ export interface PlatformOptions {
   /** Number of CPUs; 4 by default. */
   readonly numCpus?: number;
   readonly crypto?: CryptoProvider;
+  /**
+   * Hash the content of measured DATA_CREATE on a worker thread, so loading a realm image uses a
+   * second core (off by default; the RIM is the same either way). Call `close()` when done.
+   */
+  readonly parallelMeasurement?: boolean;
 }
 
 /** The Normal world's view of physical memory: every access checked against the GPT. */
@@ -70,6 +78,8 @@ export interface Platform {
     readonly rmm: Rmm;
     readonly rmmName: string;
   };
+  /** Stops the measurement worker of `parallelMeasurement` (nothing otherwise). */
+  close(): void;
 }
 
 const ALL_DRAM: readonly MemoryRange[] = [
@@ -94,7 +104,8 @@ export const ISLET_RMM: { readonly name: string; readonly create: RmmFactory } =
  */
 export function bootPlatform(options: PlatformOptions = {}): Platform {
   const crypto = options.crypto ?? defaultCrypto();
-  const dram = new Dram();
+  // With parallel measurement, DRAM is shared memory: the worker hashes data granules in place.
+  const dram = new Dram({ shared: options.parallelMeasurement ?? false });
   const gpt = createGpt({
     memory: dram,
     pps: GpccrPps.Size64GB,
@@ -116,10 +127,18 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
     crypto,
   });
   const choice = options.rmm ?? ISLET_RMM;
-  const rmm = choice.create({ el3: monitor, memory: memory.physMemory, dram: ALL_DRAM, crypto });
+  const digestWorker = options.parallelMeasurement ? startDigestWorker() : undefined;
+  const rmm = choice.create({
+    el3: monitor,
+    memory: memory.physMemory,
+    dram: ALL_DRAM,
+    crypto,
+    ...(digestWorker ? { measurementOffload: digestWorker } : {}),
+  });
   monitor.attachRmm(rmm);
   const boot = monitor.boot({ images: defaultFirmwareImages(choice.name, crypto) });
   if (boot.reason !== undefined) {
+    digestWorker?.close();
     throw new IsletError('PLATFORM_BOOT_FAILED', 'the platform did not boot', {
       details: boot.reason,
     });
@@ -143,6 +162,7 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
     boot,
     inspect: platformInspect(gpt, rmm instanceof IsletRmm ? rmm.inspect : undefined),
     parts: { gpt, memory, hes, monitor, rmm, rmmName: choice.name },
+    close: () => digestWorker?.close(),
   };
 }
 

@@ -126,8 +126,13 @@ export function rttLevelShift(level: number): number {
  * @since 0.1.0
  */
 export function rttLevelBlockSize(level: number): number {
-  return 2 ** rttLevelShift(level);
+  // A table for levels −1..3: `2 ** n` with a variable `n` is a slow call in V8, and every RTT
+  // walk and address check asks for this.
+  return BLOCK_SIZES[level + 1] ?? 2 ** rttLevelShift(level);
 }
+
+/** {@link rttLevelBlockSize} of levels −1..3. */
+const BLOCK_SIZES: readonly number[] = [2 ** 48, 2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
 
 /**
  * The index of the entry that maps `addr` in an RTT at `level`.

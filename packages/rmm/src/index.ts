@@ -47,6 +47,7 @@ export {
   measureRipas,
   RIM_MEASUREMENT_SLOT,
 } from './measurement/measurement.ts';
+export { type MeasurementOffload, RimQueue } from './measurement/rim-queue.ts';
 export {
   isValidS2Geometry,
   type Realm,

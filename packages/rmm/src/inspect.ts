@@ -107,6 +107,7 @@ export class RmmInspector {
   readonly #recs: RecTable;
   readonly #memory: PhysMemory | undefined;
   readonly #attestation: () => BootAttestation | undefined;
+  readonly #settle: () => void;
 
   constructor(
     granules: GranuleTable,
@@ -114,12 +115,14 @@ export class RmmInspector {
     recs: RecTable,
     memory?: PhysMemory,
     attestation: () => BootAttestation | undefined = () => undefined,
+    settle: () => void = () => {},
   ) {
     this.#granules = granules;
     this.#realms = realms;
     this.#recs = recs;
     this.#memory = memory;
     this.#attestation = attestation;
+    this.#settle = settle;
   }
 
   /**
@@ -177,6 +180,8 @@ export class RmmInspector {
 
   /** The realm whose RD is at `rd`, or `undefined`. */
   realm(rd: number): RealmInfo | undefined {
+    // Pending DATA_CREATE digests land in the RIM first (`RimQueue`).
+    this.#settle();
     const idx = this.#granules.find(rd);
     const r = idx === NO_GRANULE ? undefined : this.#realms.get(idx);
     if (r === undefined) return undefined;

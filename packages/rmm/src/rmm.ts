@@ -27,7 +27,9 @@ import {
   RmmBootError,
   RsiAction,
   type RsiOutcome,
+  SMC_RMI_DATA_CREATE,
   SMC_UNKNOWN,
+  stripSveHint,
 } from '@islet/abi';
 import type { CryptoProvider, PhysAddr } from '@islet/arch';
 import { type BootAttestation, fetchBootAttestation } from './attest/boot.ts';
@@ -38,6 +40,7 @@ import {
 } from './features.ts';
 import { type DramBank, GranuleTable } from './granule/granule-table.ts';
 import { RmmInspector } from './inspect.ts';
+import { type MeasurementOffload, RimQueue } from './measurement/rim-queue.ts';
 import { RealmTable } from './realm/realm.ts';
 import { RecTable } from './rec/rec.ts';
 import type { RmiContext } from './rmi/context.ts';
@@ -72,6 +75,11 @@ export interface IsletRmmOptions {
   readonly vmid16?: boolean;
   /** FEAT_HPMN0 (default false): a realm with PMU may ask for 0 counters. */
   readonly hpmn0?: boolean;
+  /**
+   * A second core for the content digests of measured DATA_CREATE (none by default: the RMM
+   * hashes in line). The RIM is the same either way.
+   */
+  readonly measurementOffload?: MeasurementOffload;
 }
 
 /**
@@ -121,6 +129,7 @@ export class IsletRmm implements Rmm {
     this.featureRegister0 = featureRegister0({ ...DEFAULT_PLATFORM_FEATURES, ...options.features });
     const realms = new RealmTable();
     const recs = new RecTable();
+    const rimQueue = new RimQueue(options.measurementOffload);
     this.#ctx = {
       granules: this.granules,
       el3: options.el3,
@@ -132,6 +141,7 @@ export class IsletRmm implements Rmm {
       crypto: options.crypto,
       realms,
       recs,
+      rimQueue,
     };
     this.inspect = new RmmInspector(
       this.granules,
@@ -139,6 +149,7 @@ export class IsletRmm implements Rmm {
       recs,
       options.memory,
       () => this.#attestation,
+      () => rimQueue.complete(),
     );
     this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
   }
@@ -195,6 +206,10 @@ export class IsletRmm implements Rmm {
    * @since 0.1.0
    */
   handleRmi(fid: number, args: RmiArgs): RmiResult {
+    const queue = this.#ctx.rimQueue;
+    if (queue.size !== 0 && !(Number.isInteger(fid) && stripSveHint(fid) === SMC_RMI_DATA_CREATE)) {
+      queue.complete();
+    }
     return this.#dispatch(this.#ctx, fid, args);
   }
 
@@ -206,6 +221,7 @@ export class IsletRmm implements Rmm {
    * @since 0.1.0
    */
   handleRsi(_rec: PhysAddr, _fid: number, _args: Regs): RsiOutcome {
+    this.#ctx.rimQueue.complete();
     return { action: RsiAction.ReturnToRealm, regs: [SMC_UNKNOWN] };
   }
 }

@@ -155,6 +155,8 @@ export function dataCreateCases(p: Platform): BenchCase[] {
     }
     created = false;
   };
+  /** The RIM after the image, read through `inspect` (which waits for any digest in flight). */
+  const rimByte = (): number => p.inspect.realm(BigInt(rd))?.rim[0] ?? failed('inspect', 0n);
   const dataCreate = (i: number, src: bigint): void => {
     regs[1] = dataX[i]!;
     regs[2] = ipaX[i]!;
@@ -215,12 +217,14 @@ export function dataCreateCases(p: Platform): BenchCase[] {
       run(n) {
         // The batch is one image (opsPerBatch 1): the harness runs `reset` untimed before it, and
         // the in-loop reset only serves a caller that asks for more than one image at once.
+        let acc = 0;
         for (let k = 0; k < n; k++) {
           if (k > 0) reset();
           for (let i = 0; i < PAGES; i++) dataCreate(i, srcX[i]!);
           created = true;
+          acc += rimByte();
         }
-        return n;
+        return acc;
       },
     },
     {
@@ -229,6 +233,7 @@ export function dataCreateCases(p: Platform): BenchCase[] {
       opsPerBatch: 1,
       reset,
       run(n) {
+        let acc = 0;
         for (let k = 0; k < n; k++) {
           if (k > 0) reset();
           for (let i = 0; i < PAGES; i++) {
@@ -237,8 +242,9 @@ export function dataCreateCases(p: Platform): BenchCase[] {
             dataCreate(i, src);
           }
           created = true;
+          acc += rimByte();
         }
-        return n;
+        return acc;
       },
     },
   ];

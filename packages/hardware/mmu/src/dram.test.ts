@@ -72,6 +72,16 @@ describe('sparse storage', () => {
     expect(dram.isTouched(B0)).toBe(false);
   });
 
+  it('shared: slabs are SharedArrayBuffers, otherwise ArrayBuffers, with the same contents', () => {
+    for (const shared of [true, false]) {
+      const dram = new Dram({ shared });
+      dram.write(pa(B0 + 0x2000), Uint8Array.of(1, 2, 3));
+      const view = dram.granule(pa(B0 + 0x2000))!;
+      expect(view.buffer instanceof SharedArrayBuffer).toBe(shared);
+      expect(Array.from(view.subarray(0, 4))).toEqual([1, 2, 3, 0]);
+    }
+  });
+
   it('allocates a granule on its first write, slabs as needed', () => {
     const dram = new Dram({ slabGranules: 2 });
     dram.write(pa(B0 + 0x10), bytes(1, 2, 3));

@@ -94,6 +94,11 @@ export interface DramOptions {
   readonly banks?: readonly DramBank[];
   /** Granules per storage slab, a power of two from 1 to 4096; default 512 (2 MiB slabs). */
   readonly slabGranules?: number;
+  /**
+   * Back the slabs with `SharedArrayBuffer`s, so a granule view can be read by a worker thread
+   * in place (default false).
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -176,6 +181,7 @@ export class Dram implements RawMemory {
   #leafCount = 1;
   /** Slot s ≥ 1 lives in slab (s - 1) >> slabShift. */
   readonly #slabs: Uint8Array[] = [];
+  readonly #shared: boolean;
   readonly #slabWords: Uint32Array[] = [];
   /** Slot → live 4 KiB view; slot 0 is the shared page of zeroes. */
   readonly #views: Uint8Array[] = [new Uint8Array(GRANULE_SIZE)];
@@ -191,6 +197,7 @@ export class Dram implements RawMemory {
     if (!isLittleEndianHost()) throw configError('the host must be little-endian');
     const banks = options.banks ?? FVP_DRAM_BANKS;
     const slabGranules = options.slabGranules ?? 512;
+    this.#shared = options.shared ?? false;
     if (
       !Number.isInteger(slabGranules) ||
       slabGranules < 1 ||
@@ -444,7 +451,9 @@ export class Dram implements RawMemory {
     const t = s - 1;
     const slab = t >>> this.#slabShift;
     if (slab === this.#slabs.length) {
-      const bytes = new Uint8Array(this.#slabBytes);
+      const bytes = new Uint8Array(
+        this.#shared ? new SharedArrayBuffer(this.#slabBytes) : new ArrayBuffer(this.#slabBytes),
+      );
       this.#slabs.push(bytes);
       this.#slabWords.push(new Uint32Array(bytes.buffer));
     }

@@ -187,7 +187,7 @@ export function measureDataCreate(
   content?: Uint8Array,
 ): Bytes {
   checkSlot(rim, 'rim');
-  return toSlot(dataDescriptorDigest(h, rim, 0, ipa, flags, content));
+  return toSlot(dataDescriptorDigest(h, rim, 0, ipa, flags, contentDigest(h, flags, content)));
 }
 
 /**
@@ -210,15 +210,46 @@ export function extendRimDataCreate(
   flags: RmiDataMeasureContent,
   content?: Uint8Array,
 ): void {
+  extendRimDataCreateDigest(h, measurements, ipa, flags, contentDigest(h, flags, content));
+}
+
+/**
+ * {@link extendRimDataCreate} with the content digest `H(content)` already computed (by a
+ * `DigestOffload`); `undefined` for an unmeasured DATA_CREATE.
+ * @throws {RangeError} when `measurements` is not a measurement block or `digest` is missing for
+ * a measured one.
+ * @see rmm-abi.md §6.3
+ * @since 0.4.0
+ */
+export function extendRimDataCreateDigest(
+  h: MeasurementHash,
+  measurements: Uint8Array,
+  ipa: number,
+  flags: RmiDataMeasureContent,
+  digest: Uint8Array | undefined,
+): void {
   if (measurements.length !== MEASUREMENT_BLOCK_SIZE) {
     throw new RangeError(`measurements must be a ${MEASUREMENT_BLOCK_SIZE}-byte measurement block`);
   }
   const at = RIM_MEASUREMENT_SLOT * MEASUREMENT_SLOT_SIZE;
-  const next = dataDescriptorDigest(h, measurements, at, ipa, flags, content);
+  const next = dataDescriptorDigest(h, measurements, at, ipa, flags, digest);
   // No reads past the digest's end: an out-of-bounds typed-array read takes V8's slow path.
   const len = Math.min(next.length, MEASUREMENT_SLOT_SIZE);
   for (let i = 0; i < len; i++) measurements[at + i] = next[i]!;
   for (let i = len; i < MEASUREMENT_SLOT_SIZE; i++) measurements[at + i] = 0;
+}
+
+/** `H(content)` of a measured DATA_CREATE, `undefined` of an unmeasured one. */
+function contentDigest(
+  h: MeasurementHash,
+  flags: RmiDataMeasureContent,
+  content: Uint8Array | undefined,
+): Uint8Array | undefined {
+  if (flags !== RmiDataMeasureContent.Measure) return undefined;
+  if (content?.length !== GRANULE_SIZE) {
+    throw new RangeError('measured DATA_CREATE content must be one 4 KiB granule');
+  }
+  return digest(h, content);
 }
 
 const MEASUREMENT_BLOCK_SIZE = MEASUREMENT_SLOT_COUNT * MEASUREMENT_SLOT_SIZE;
@@ -233,33 +264,70 @@ function dataDescriptorDigest(
   at: number,
   ipa: number,
   flags: RmiDataMeasureContent,
-  content: Uint8Array | undefined,
+  contentHash: Uint8Array | undefined,
 ): Bytes {
   // The hot path of a realm image load (16384 calls per 64 MiB): the descriptor is built in a
   // module scratch buffer, never handed out, instead of a fresh buffer and DataView per call.
-  // Every byte a call may write is written on every call (the rest stays zero from allocation),
-  // so no call sees another's fields, without a `fill` (a builtin call costing more than the
-  // loops).
   const bytes = dataDescriptor;
-  const view = dataDescriptorView;
-  view.setUint8(0x00, MeasurementDescriptorType.Data);
-  view.setUint32(0x08, MEASUREMENT_DESCRIPTOR_SIZE, true);
+  dataDescriptorTemplate(bytes, ipa, flags);
   const len = hashDigestLength(h.algo);
-  for (let i = 0; i < len; i++) bytes[0x10 + i] = rim[at + i]!;
-  for (let i = len; i < MEASUREMENT_SLOT_SIZE; i++) bytes[0x10 + i] = 0;
-  setAddress(view, 0x50, ipa, 'ipa');
-  view.setUint32(0x58, flags, true);
-  let n = 0;
+  for (let i = 0; i < len; i++) bytes[DATA_DESCRIPTOR_RIM_OFFSET + i] = rim[at + i]!;
   if (flags === RmiDataMeasureContent.Measure) {
-    if (content?.length !== GRANULE_SIZE) {
-      throw new RangeError('measured DATA_CREATE content must be one 4 KiB granule');
-    }
-    const c = digest(h, content);
-    n = Math.min(c.length, MEASUREMENT_SLOT_SIZE);
-    for (let i = 0; i < n; i++) bytes[0x60 + i] = c[i]!;
+    if (contentHash === undefined) throw new RangeError('measured DATA_CREATE needs its content');
+    const n = Math.min(contentHash.length, MEASUREMENT_SLOT_SIZE);
+    for (let i = 0; i < n; i++) bytes[DATA_DESCRIPTOR_CONTENT_OFFSET + i] = contentHash[i]!;
   }
-  for (let i = n; i < MEASUREMENT_SLOT_SIZE; i++) bytes[0x60 + i] = 0;
   return digest(h, bytes);
+}
+
+/**
+ * Offset in RmmMeasurementDescriptorData of the current RIM (`rim`, hash_len bytes).
+ * @see rmm-abi.md §6.3
+ * @since 0.4.0
+ */
+export const DATA_DESCRIPTOR_RIM_OFFSET = 0x10;
+/**
+ * Offset in RmmMeasurementDescriptorData of the content digest (`content`, zero unless measured).
+ * @see rmm-abi.md §6.3
+ * @since 0.4.0
+ */
+export const DATA_DESCRIPTOR_CONTENT_OFFSET = 0x60;
+
+/**
+ * Writes the RmmMeasurementDescriptorData of a DATA_CREATE of `ipa` into `out` (256 bytes):
+ * `desc_type`, `len`, `ipa` and `flags`, with the RIM and content-digest fields zero for the caller
+ * to fill ({@link DATA_DESCRIPTOR_RIM_OFFSET}, {@link DATA_DESCRIPTOR_CONTENT_OFFSET}). Every byte
+ * is written, so `out` may be reused.
+ * @throws {RangeError} when `out` is not 256 bytes or `ipa` is not a non-negative safe integer.
+ * @see rmm-abi.md §6.3
+ * @since 0.4.0
+ */
+export function dataDescriptorTemplate(
+  out: Uint8Array,
+  ipa: number,
+  flags: RmiDataMeasureContent,
+): void {
+  if (out.length !== MEASUREMENT_DESCRIPTOR_SIZE) {
+    throw new RangeError(`a measurement descriptor is ${MEASUREMENT_DESCRIPTOR_SIZE} bytes`);
+  }
+  // Byte stores rather than `fill` or a `DataView`: on 256 bytes either costs more than the
+  // loop (an image load makes 16384 of these).
+  for (let i = 0; i < MEASUREMENT_DESCRIPTOR_SIZE; i++) out[i] = 0;
+  out[0x00] = MeasurementDescriptorType.Data;
+  out[0x09] = MEASUREMENT_DESCRIPTOR_SIZE >>> 8;
+  if (!Number.isSafeInteger(ipa) || ipa < 0) {
+    throw new RangeError(`ipa ${ipa} is not a non-negative safe integer`);
+  }
+  const lo = ipa % 0x1_0000_0000;
+  const hi = (ipa - lo) / 0x1_0000_0000;
+  out[0x50] = lo & 0xff;
+  out[0x51] = (lo >>> 8) & 0xff;
+  out[0x52] = (lo >>> 16) & 0xff;
+  out[0x53] = lo >>> 24;
+  out[0x54] = hi & 0xff;
+  out[0x55] = (hi >>> 8) & 0xff;
+  out[0x56] = hi >>> 16;
+  out[0x58] = flags;
 }
 
 /**
@@ -268,7 +336,6 @@ function dataDescriptorDigest(
  * this single-threaded model (noble-hashes keeps its message schedules the same way).
  */
 const dataDescriptor = new Uint8Array(MEASUREMENT_DESCRIPTOR_SIZE);
-const dataDescriptorView = new DataView(dataDescriptor.buffer);
 
 /**
  * The RIM after REC_CREATE of a runnable REC (`measurement_rec_params_measure`): the hash of an

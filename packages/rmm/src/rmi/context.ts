@@ -7,6 +7,7 @@ import type { El3Services, FeatureRegister0, PhysMemory, RmiArgs, RmiReturnCode 
 import { RmiStatus } from '@islet/abi';
 import type { CryptoProvider } from '@islet/arch';
 import type { GranuleTable } from '../granule/granule-table.ts';
+import type { RimQueue } from '../measurement/rim-queue.ts';
 import type { RealmTable } from '../realm/realm.ts';
 import type { RecTable } from '../rec/rec.ts';
 
@@ -35,6 +36,8 @@ export interface RmiContext {
   readonly realms: RealmTable;
   /** The live RECs. */
   readonly recs: RecTable;
+  /** DATA_CREATE's RIM extensions, in call order (completed before any other call runs). */
+  readonly rimQueue: RimQueue;
 }
 
 /**

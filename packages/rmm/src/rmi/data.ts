@@ -47,7 +47,6 @@ import {
 } from '@islet/abi';
 import { assert } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
-import { extendRimDataCreate } from '../measurement/measurement.ts';
 import type { Realm } from '../realm/realm.ts';
 import { addrInPar, NO_IPA, validateMapAddr } from '../rtt/rtt-args.ts';
 import { skipNonLiveEntries } from '../rtt/rtt-live.ts';
@@ -173,7 +172,7 @@ export function rmiDataCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultReg
   }
 
   // Commit.
-  extendRimDataCreate(t.realm.hash, t.realm.measurements, t.ipa, flags, content);
+  ctx.rimQueue.dataCreate(t.realm, t.ipa, flags, content);
   commitAssign(ctx, t, S2tteType.AssignedRam);
   return RMI_SUCCESS;
 }

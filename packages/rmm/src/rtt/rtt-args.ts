@@ -44,7 +44,7 @@ export const NO_IPA = -1;
  * @since 0.3.0
  */
 export function validateMapAddr(x: bigint, level: number, realm: Realm): number {
-  if (x >= 1n << BigInt(realm.s2sz)) return NO_IPA;
+  if (x >= IPA_LIMIT[realm.s2sz]!) return NO_IPA;
   const ipa = Number(x);
   return ipa % rttLevelBlockSize(level) === 0 ? ipa : NO_IPA;
 }
@@ -55,5 +55,9 @@ export function validateMapAddr(x: bigint, level: number, realm: Realm): number 
  * @since 0.3.0
  */
 export function addrInPar(ipa: number, realm: Realm): boolean {
-  return ipa < 2 ** (realm.s2sz - 1);
+  return ipa < PAR_SIZE[realm.s2sz]!;
 }
+
+/** 2^s2sz as a bigint and 2^(s2sz−1) as a number, for s2sz 0..52: computed once, not per call. */
+const IPA_LIMIT: readonly bigint[] = Array.from({ length: 53 }, (_, s) => 1n << BigInt(s));
+const PAR_SIZE: readonly number[] = Array.from({ length: 53 }, (_, s) => 2 ** (s - 1));

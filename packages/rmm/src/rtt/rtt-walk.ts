@@ -17,8 +17,7 @@
  *
  * **Performance** (every DATA_CREATE, DATA_DESTROY and RTT command walks): the tables the walk
  * passes through are read straight from their granule bytes; only the RTT where it stops gets the
- * `DataView` ({@link RttTable}) the caller writes through, built once per granule view. Block
- * sizes come from a table built once from `rttLevelBlockSize`, not `2 **` per level. Invariant messages are functions, formatted
+ * `DataView` ({@link RttTable}) the caller writes through, built once per granule view. Invariant messages are functions, formatted
  * only when they fail: a template literal formatted on every call cost more than the walk.
  * @module
  */
@@ -39,9 +38,6 @@ import { assert, type PhysAddr } from '@islet/arch';
 import { type GranuleTable, NO_GRANULE } from '../granule/granule-table.ts';
 import type { Realm } from '../realm/realm.ts';
 import type { RttTable } from './rtt-table.ts';
-
-/** `rttLevelBlockSize(level)` at index `level + 1`, levels −1..3. */
-const BLOCK_SIZE: readonly number[] = [-1, 0, 1, 2, 3].map(rttLevelBlockSize);
 
 /** The bytes of the RTT granule at `pa` (its Realm-PAS view); as `rttTableAt`, without a view. */
 function rttBytesAt(memory: PhysMemory, pa: number): Uint8Array {
@@ -123,7 +119,7 @@ export function rttWalk(
 ): RttWalk {
   const sl = realm.rttLevelStart;
   assert(targetLevel >= sl && targetLevel <= RTT_PAGE_LEVEL, () => `walk to level ${targetLevel}`);
-  const slIndex = Math.floor(ipa / BLOCK_SIZE[sl + 1]!);
+  const slIndex = Math.floor(ipa / rttLevelBlockSize(sl));
   const per = rttEntriesPerTable(sl);
   const rootIdx = realm.rootRttIdx[Math.floor(slIndex / per)];
   assert(rootIdx !== undefined, () => `IPA 0x${ipa.toString(16)} is outside the root RTTs`);
@@ -147,6 +143,6 @@ export function rttWalk(
     bytes = rttBytesAt(memory, tablePa);
     level++;
     // rttEntryIndex(ipa, level); levels below the start level have 512 entries.
-    index = Math.floor(ipa / BLOCK_SIZE[level + 1]!) % S2TTES_PER_S2TT;
+    index = Math.floor(ipa / rttLevelBlockSize(level)) % S2TTES_PER_S2TT;
   }
 }

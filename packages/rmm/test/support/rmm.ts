@@ -3,6 +3,7 @@ import { decodeFeatureRegister0, type RmiArgs, type RmiResult } from '@islet/abi
 import { nodeCrypto } from '@islet/arch';
 import { DEFAULT_PLATFORM_FEATURES, featureRegister0 } from '../../src/features.ts';
 import { GranuleTable } from '../../src/granule/granule-table.ts';
+import { RimQueue } from '../../src/measurement/rim-queue.ts';
 import { RealmTable } from '../../src/realm/realm.ts';
 import { RecTable } from '../../src/rec/rec.ts';
 import type { RmiContext } from '../../src/rmi/context.ts';
@@ -41,6 +42,7 @@ export function context(platform: FakePlatform = new FakePlatform()): RmiContext
     crypto: nodeCrypto(),
     realms: new RealmTable(),
     recs: new RecTable(),
+    rimQueue: new RimQueue(),
   };
 }
 
