@@ -10,12 +10,12 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { GranuleState, RealmState } from '@islet/abi';
+import { GranuleState, RealmState, RmiRipas, RmiRttEntryState } from '@islet/abi';
 import { isIsletError, toHex } from '@islet/arch';
 import { formatReport, runConformance } from '@islet/conformance';
 import { fvpConformanceTarget, loadRmm } from './conformance.ts';
 import { bootPlatform } from './platform.ts';
-import { createSmallRealm } from './small-realm.ts';
+import { createSmallRealm, SMALL_REALM_IMAGE_IPA } from './small-realm.ts';
 
 const USAGE = [
   'Usage: islet-fvp demo [--sha512] [--json]',
@@ -119,9 +119,21 @@ function demo(sha512: boolean, json: boolean): number {
     Object.entries(RealmState).find(([, v]) => v === info.state)?.[0] ?? String(info.state);
   const nameOf = (table: Record<string, number>, v: number | undefined): string =>
     Object.entries(table).find(([, x]) => x === v)?.[0] ?? String(v);
-  const granules = [realm.rd, ...realm.rtts, realm.rec, realm.aux[0]!].map((pa) => {
+  const granules = [realm.rd, ...realm.rtts, ...realm.data, realm.rec, realm.aux[0]!].map((pa) => {
     const g = platform.inspect.granule(pa);
     return { pa: `0x${pa.toString(16)}`, ...g, rmmStateName: nameOf(GranuleState, g.rmmState) };
+  });
+  // The image's stage-2 entries, read as RMI_RTT_READ_ENTRY reports them.
+  const stage2 = realm.data.map((_, i) => {
+    const ipa = SMALL_REALM_IMAGE_IPA + BigInt(i) * 0x1000n;
+    const e = platform.inspect.rttEntry(realm.rd, ipa);
+    return {
+      ipa: `0x${ipa.toString(16)}`,
+      level: e?.level,
+      state: nameOf(RmiRttEntryState, e?.state),
+      ripas: nameOf(RmiRipas, e?.ripas),
+      desc: e === undefined ? undefined : `0x${e.desc.toString(16)}`,
+    };
   });
   const report = {
     rmm: platform.parts.rmmName,
@@ -138,6 +150,7 @@ function demo(sha512: boolean, json: boolean): number {
       ipaWidth: info.s2sz,
     },
     granules,
+    stage2,
   };
   if (json) {
     console.log(JSON.stringify(report, null, 2));
@@ -156,6 +169,10 @@ function demo(sha512: boolean, json: boolean): number {
     console.log(
       `  ${g.pa}  GPI 0x${g.gpi.toString(16)}  host access ${g.hostAccessible ? 'yes' : 'NO '}  RMM ${g.rmmStateName.padEnd(10)}  refcount ${String(g.refcount)}`,
     );
+  }
+  console.log('The image in stage 2 (RMI_RTT_READ_ENTRY):');
+  for (const e of stage2) {
+    console.log(`  IPA ${e.ipa}  level ${e.level}  ${e.state} ${e.ripas}  -> ${e.desc}`);
   }
   return 0;
 }
