@@ -147,11 +147,11 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
   return {
     host: {
       smc(fid: bigint, ...args: bigint[]): bigint[] {
-        for (let i = 0; i < 7; i++) regs[i] = args[i] ?? 0n;
+        for (let i = 0; i < 7; i++) regs[i] = i < args.length ? args[i]! : 0n;
         // SMCCC: the function ID is W0, so bits [63:32] of X0 play no part (TF-A reads a u32).
         const fid32 = Number(BigInt.asUintN(32, fid));
         const out = monitor.smc(World.Normal, fid32, regs);
-        return Array.from({ length: 5 }, (_, i) => out[i] ?? 0n);
+        return [out[0] ?? 0n, out[1] ?? 0n, out[2] ?? 0n, out[3] ?? 0n, out[4] ?? 0n];
       },
       memory: {
         read: (pa, length) => memory.normal.read(toPa(pa), length),
