@@ -29,4 +29,5 @@ export {
   SMALL_REALM_IMAGE_IPA,
   type SmallRealm,
   type SmallRealmOptions,
+  smallRealmParams,
 } from './small-realm.ts';

@@ -9,6 +9,7 @@
 import {
   encodeRealmParams,
   encodeRecParams,
+  type RealmParams,
   RmiDataMeasureContent,
   type RmiHashAlgorithm,
   SMC_RMI_DATA_CREATE,
@@ -58,6 +59,29 @@ const DEFAULT_IMAGE = Uint8Array.from('Islet for TypeScript: a small realm\n', (
 const MAX_IMAGE = 0x20_0000;
 
 /**
+ * The RmiRealmParams of a small realm: IPA width 40, two concatenated level-1 root RTTs at
+ * `rttBase`, SHA-256, one breakpoint and watchpoint, no PMU or SVE, VMID 1, zero RPV; `over`
+ * replaces any of them.
+ */
+export function smallRealmParams(rttBase: bigint, over: Partial<RealmParams> = {}): RealmParams {
+  return {
+    flags: 0n,
+    s2sz: 40,
+    sveVl: 0,
+    numBps: 1,
+    numWps: 1,
+    pmuNumCtrs: 0,
+    hashAlgo: 0,
+    rpv: new Uint8Array(64),
+    vmid: 1,
+    rttBase,
+    rttLevelStart: 1,
+    rttNumStart: 2,
+    ...over,
+  };
+}
+
+/**
  * Creates and activates a realm with two concatenated level-1 root RTTs (IPA width 40) and one
  * runnable REC.
  * @throws {@link IsletError} `FVP_RMI_FAILED` naming the command and the status it returned.
@@ -100,20 +124,12 @@ export function createSmallRealm(platform: Platform, options: SmallRealmOptions 
   const hashAlgo = options.hashAlgo ?? 0;
   platform.host.memory.write(
     realmParamsPage,
-    encodeRealmParams({
-      flags: 0n,
-      s2sz: 40,
-      sveVl: 0,
-      numBps: 1,
-      numWps: 1,
-      pmuNumCtrs: 0,
-      hashAlgo,
-      rpv: new Uint8Array(options.rpv ?? new Uint8Array(64)),
-      vmid: 1,
-      rttBase: rtts[0]!,
-      rttLevelStart: 1,
-      rttNumStart: 2,
-    }),
+    encodeRealmParams(
+      smallRealmParams(rtts[0]!, {
+        hashAlgo,
+        rpv: new Uint8Array(options.rpv ?? new Uint8Array(64)),
+      }),
+    ),
   );
   smc('RMI_REALM_CREATE', SMC_RMI_REALM_CREATE, rd, realmParamsPage);
 

@@ -16,7 +16,7 @@ import {
   SMC_RMI_RTT_READ_ENTRY,
 } from '@islet/abi';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootPlatform, type Platform } from '../src/index.ts';
+import { bootPlatform, type Platform, smallRealmParams } from '../src/index.ts';
 
 const G = 0x1000n;
 const PAGES = 150;
@@ -48,20 +48,7 @@ function scenario(p: Platform): string[] {
     }
     p.host.memory.write(
       r.params,
-      encodeRealmParams({
-        flags: 0n,
-        s2sz: 40,
-        sveVl: 0,
-        numBps: 1,
-        numWps: 1,
-        pmuNumCtrs: 0,
-        hashAlgo: k === 0 ? 0 : 1,
-        rpv: new Uint8Array(64),
-        vmid: k + 1,
-        rttBase: r.roots,
-        rttLevelStart: 1,
-        rttNumStart: 2,
-      }),
+      encodeRealmParams(smallRealmParams(r.roots, { hashAlgo: k === 0 ? 0 : 1, vmid: k + 1 })),
     );
     smc(SMC_RMI_REALM_CREATE, r.rd, r.params);
     smc(SMC_RMI_RTT_CREATE, r.rd, r.l2, 0n, 2n);

@@ -42,6 +42,7 @@ import {
   World,
 } from '@islet/abi';
 import type { Platform } from '../platform.ts';
+import { smallRealmParams } from '../small-realm.ts';
 import type { BenchCase } from './harness.ts';
 
 /** Bytes of the image. */
@@ -100,23 +101,7 @@ export function dataCreateCases(p: Platform): BenchCase[] {
   const root = [take(), take()];
   const params = take();
   for (const g of [rd, ...root]) smc('GRANULE_DELEGATE', SMC_RMI_GRANULE_DELEGATE, g);
-  p.host.memory.write(
-    BigInt(params),
-    encodeRealmParams({
-      flags: 0n,
-      s2sz: 40,
-      sveVl: 0,
-      numBps: 1,
-      numWps: 1,
-      pmuNumCtrs: 0,
-      hashAlgo: 0,
-      rpv: new Uint8Array(64),
-      vmid: 1,
-      rttBase: BigInt(root[0]!),
-      rttLevelStart: 1,
-      rttNumStart: 2,
-    }),
-  );
+  p.host.memory.write(BigInt(params), encodeRealmParams(smallRealmParams(BigInt(root[0]!))));
   smc('REALM_CREATE', SMC_RMI_REALM_CREATE, rd, params);
   const l2 = take();
   smc('GRANULE_DELEGATE', SMC_RMI_GRANULE_DELEGATE, l2);
