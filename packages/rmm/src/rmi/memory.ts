@@ -11,7 +11,7 @@
  * @module
  */
 import { GranuleState, MemoryAccess, World } from '@islet/abi';
-import { GRANULE_SIZE, IsletInvariantError, type PhysAddr } from '@islet/arch';
+import { assert, GRANULE_SIZE, type PhysAddr } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
 import type { RmiContext } from './context.ts';
 
@@ -39,12 +39,10 @@ export function copyInNsGranule(ctx: RmiContext, x: bigint): Uint8Array<ArrayBuf
  */
 export function realmView(ctx: RmiContext, pa: PhysAddr): Uint8Array {
   const view = ctx.memory.granule(World.Realm, pa);
-  // The message is formatted only on failure: this runs on every DATA_CREATE and DATA_DESTROY.
-  if (view === undefined) {
-    throw new IsletInvariantError(
-      `granule 0x${pa.toString(16)} is not accessible in the Realm PAS`,
-    );
-  }
+  assert(
+    view !== undefined,
+    () => `granule 0x${pa.toString(16)} is not accessible in the Realm PAS`,
+  );
   return view;
 }
 
