@@ -118,6 +118,7 @@ export {
   type Rmm,
   type RmmBootArgs,
   RsiAction,
+  type RsiExit,
   type RsiOutcome,
   type Smc,
   type SmcResult,

@@ -9,8 +9,11 @@ import {
   type RmiResult,
   type Rmm,
   RsiAction,
+  type RsiExit,
+  type RsiOutcome,
   type Smc,
 } from './ports.ts';
+import { decodeRecExit, encodeRecExit, RmiRecExitReason } from './rec-run.ts';
 import { SMC_RMI_VERSION } from './rmi-fid.ts';
 import { packReturnCode, RmiStatus } from './rmi-status.ts';
 import { SMC_UNKNOWN } from './smc.ts';
@@ -62,5 +65,39 @@ describe('ports', () => {
     );
     expect(mem.read(World.Normal, 0 as PhysAddr, new Uint8Array(8))).toBe(MemoryAccess.Ok);
     expect(RsiAction).toEqual({ ReturnToRealm: 0, ExitToHost: 1, ExitToHostS2Fault: 2 });
+  });
+});
+
+describe('RsiOutcome.exit', () => {
+  it('an RsiExit is the RSI-decided part of RmiRecExit and round-trips through it', () => {
+    const exit: RsiExit = {
+      exitReason: RmiRecExitReason.HostCall,
+      esr: 0n,
+      far: 0n,
+      hpfar: 0n,
+      gprs: Array.from({ length: 31 }, (_, i) => BigInt(i)),
+      ripasBase: 0n,
+      ripasTop: 0n,
+      ripasValue: 0,
+      imm: 0xbeef,
+    };
+    const outcome: RsiOutcome = { action: RsiAction.ExitToHost, regs: undefined, exit };
+    // The run loop adds what it owns (GIC, timers, PMU) and writes the record.
+    const rest = {
+      gicv3Hcr: 0n,
+      gicv3Lrs: new Array<bigint>(16).fill(0n),
+      gicv3Misr: 0n,
+      gicv3Vmcr: 0n,
+      cntpCtl: 0n,
+      cntpCval: 0n,
+      cntvCtl: 0n,
+      cntvCval: 0n,
+      pmuOvfStatus: 0,
+    };
+    const decoded = decodeRecExit(encodeRecExit({ ...rest, ...outcome.exit! }));
+    expect(decoded).toMatchObject(exit);
+    // A stub RMM that never exits need not build one.
+    const stub: RsiOutcome = { action: RsiAction.ReturnToRealm, regs: [0n] };
+    expect(stub.exit).toBeUndefined();
   });
 });

@@ -17,6 +17,7 @@
  */
 import type { PhysAddr } from '@islet/arch';
 import type { RmmAttestKeyCurve, RmmBootError, RmmEl3Status } from './el3-fid.ts';
+import type { RecExit } from './rec-run.ts';
 import type { World } from './world.ts';
 
 /**
@@ -115,6 +116,31 @@ export const RsiAction = {
 export type RsiAction = (typeof RsiAction)[keyof typeof RsiAction];
 
 /**
+ * The part of RmiRecExit an RSI or PSCI call decides when it exits to the host: the exit reason and
+ * the fields that go with it. The REC's run loop writes these into the zeroed RmiRecExit and adds
+ * what it owns (GIC, timers, PMU).
+ *
+ * ```text
+ * - Emulated stage-2 abort produced by RSI (REALM_CONFIG, HOST_CALL, ATTEST_TOKEN_CONTINUE buffer
+ *   not mapped): exit_reason SYNC, esr = (0x24<<26) | (0x04 + walk_level), far = 0,
+ *   hpfar = X1_ipa >> 8; REC PC not advanced (SMC re-executed).
+ * - PSCI: gprs[0] = FID; CPU_ON / AFFINITY_INFO: gprs[1] = target MPIDR; other gprs 0.
+ * - RIPAS_CHANGE: ripas_base, ripas_top, ripas_value.
+ * - HOST_CALL: imm and gprs[0..30] from the RsiHostCall structure.
+ * ```
+ *
+ * Why it is in the port: the host learns these values only from RmiRecExit, and an RMM behind
+ * the {@link Rmm} port must hand them to whoever writes RmiRecExit. Fields the reason does not use
+ * are 0 (TF-RMM zeroes the exit first); `gprs` always has 31 entries.
+ * @see rmm-abi.md §3.3, §5.6-§5.11
+ * @since 0.5.0
+ */
+export type RsiExit = Pick<
+  RecExit,
+  'exitReason' | 'esr' | 'far' | 'hpfar' | 'gprs' | 'ripasBase' | 'ripasTop' | 'ripasValue' | 'imm'
+>;
+
+/**
  * The outcome of an RSI (or PSCI) call from a REC.
  * @see rmm-abi.md §5
  * @since 0.1.0
@@ -127,6 +153,13 @@ export interface RsiOutcome {
    * when the call leaves the REC's registers as they were (e.g. a pending PSCI CPU_ON).
    */
   readonly regs: Regs | undefined;
+  /**
+   * What RmiRecExit reports: present when `action` exits to the host
+   * ({@link RsiAction.ExitToHost}, {@link RsiAction.ExitToHostS2Fault}), absent when the realm
+   * continues. Optional so that an RMM that never exits (a stub) need not build one.
+   * @since 0.5.0
+   */
+  readonly exit?: RsiExit;
 }
 
 /**

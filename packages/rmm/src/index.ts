@@ -3,8 +3,8 @@
  * declarative RMI dispatcher with VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE,
  * REALM_CREATE/ACTIVATE/DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, RTT_CREATE/DESTROY,
  * RTT_READ_ENTRY, RTT_INIT_RIPAS, RTT_MAP/UNMAP_UNPROTECTED and DATA_CREATE/CREATE_UNKNOWN/DESTROY,
- * the stage-2 RTT walk, and the
- * {@link IsletRmm} class implementing the `Rmm` port of `@islet/abi`.
+ * the stage-2 RTT walk, the RSI dispatcher with every RSI command of RMM 1.0 and PSCI from
+ * realms, the realm token, and the {@link IsletRmm} class implementing the `Rmm` port of `@islet/abi`.
  * @module
  */
 
@@ -13,6 +13,13 @@ export {
   fetchBootAttestation,
   MAX_PLAT_TOKEN_CALLS,
 } from './attest/boot.ts';
+export {
+  buildRealmCcaToken,
+  RAK_HASH_ALGORITHM,
+  REC_ATTEST_TOKEN_BUF_SIZE,
+  type RealmTokenClaims,
+  realmClaimsMap,
+} from './attest/realm-token.ts';
 export {
   DEFAULT_PLATFORM_FEATURES,
   featureRegister0,
@@ -56,6 +63,7 @@ export {
 } from './realm/realm.ts';
 export { GIC_NUM_LRS, isValidGicState } from './rec/gic.ts';
 export {
+  type AttestTokenContext,
   type LastExit,
   NO_EXIT,
   REC_RESET_PSTATE,
@@ -95,6 +103,43 @@ export { ripasTransition, rmiRttSetRipas } from './rmi/rtt-set-ripas.ts';
 export { type RecEnterTarget, recEnterChecks, rmiRecEnter } from './rmi/run.ts';
 export { rmiFeatures, rmiVersion } from './rmi/system.ts';
 export { IsletRmm, type IsletRmmOptions, RMM_MAX_CPUS } from './rmm.ts';
+export { rsiAttestationTokenContinue, rsiAttestationTokenInit } from './rsi/attestation.ts';
+export { rsiRealmConfig } from './rsi/config.ts';
+export {
+  emulatedAbortEsr,
+  emulatedDataAbort,
+  exitToHost,
+  type RsiArgs,
+  type RsiCall,
+  type RsiContext,
+  type RsiHandler,
+  type RsiResultRegs,
+  returnToRealm,
+  rsiExit,
+  rsiReturn,
+} from './rsi/context.ts';
+export { callingRec, createRsiDispatcher, type RsiDispatcher } from './rsi/dispatch.ts';
+export {
+  PSCI_NOT_SUPPORTED,
+  RSI_HANDLERS,
+  type RsiHandlerEntry,
+  type RsiHandlerName,
+} from './rsi/handlers.ts';
+export { rsiHostCall } from './rsi/host-call.ts';
+export { rsiMeasurementExtend, rsiMeasurementRead } from './rsi/measurement.ts';
+export { rsiIpaStateGet, rsiIpaStateSet } from './rsi/memory.ts';
+export {
+  psciAffinityInfo,
+  psciCpuOff,
+  psciCpuOn,
+  psciCpuSuspend,
+  psciFeatures,
+  psciNotSupported,
+  psciSystemOff,
+  psciVersion,
+} from './rsi/psci.ts';
+export { type RealmIpa, RealmIpaStatus, realmIpaToPa } from './rsi/realm-ipa.ts';
+export { rsiFeatures, rsiVersion, smcccVersion } from './rsi/system.ts';
 export {
   addrInPar,
   levelFromRegister,

@@ -18,7 +18,7 @@ import type { BootAttestation } from './attest/boot.ts';
 import { type GranuleTable, NO_GRANULE } from './granule/granule-table.ts';
 import { MEASUREMENT_SLOT_SIZE } from './measurement/measurement.ts';
 import type { RealmTable } from './realm/realm.ts';
-import type { RecTable } from './rec/rec.ts';
+import type { RecTable, SetRipasRequest } from './rec/rec.ts';
 import { readEntry } from './rmi/rtt.ts';
 import { rttWalk } from './rtt/rtt-walk.ts';
 
@@ -61,6 +61,14 @@ export interface RecInfo {
   readonly gprs: readonly bigint[];
   /** PAs of the aux granules. */
   readonly aux: readonly PhysAddr[];
+  /** The PSCI FID awaiting RMI_PSCI_COMPLETE, if any. @since 0.5.0 */
+  readonly psciPending: number | undefined;
+  /** The RIPAS change in progress (RSI_IPA_STATE_SET), if any. @since 0.5.0 */
+  readonly setRipas: SetRipasRequest | undefined;
+  /** The IPA of the RsiHostCall awaiting completion, if any. @since 0.5.0 */
+  readonly hostCall: number | undefined;
+  /** Bytes of the attestation token copied so far, or `undefined` with no token in progress. @since 0.5.0 */
+  readonly attestTokenCopied: number | undefined;
 }
 
 /**
@@ -217,6 +225,10 @@ export class RmmInspector {
       pstate: r.pstate,
       gprs: Array.from(r.gprs),
       aux: r.auxIdx.map((i) => this.#granules.address(i)),
+      psciPending: r.psciPending,
+      setRipas: r.setRipas === undefined ? undefined : { ...r.setRipas },
+      hostCall: r.hostCall,
+      attestTokenCopied: r.attestToken?.copied,
     };
   }
 

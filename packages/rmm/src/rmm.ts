@@ -4,8 +4,9 @@
  * This implements the cold/warm boot argument checks (rmm-abi.md §7.4), the boot-time fetch of
  * the RAK and platform token (§7.1) and the RMI commands of
  * {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE, REALM_CREATE/ACTIVATE/
- * DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY); every other RMI FID answers `SMC_UNKNOWN`. RSI is not implemented yet: every RSI FID returns
- * `SMC_UNKNOWN` to the realm (there are no RECs yet, so none can call).
+ * DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, the RTT and DATA commands, RTT_SET_RIPAS,
+ * PSCI_COMPLETE and REC_ENTER's input checks), and, through {@link RSI_HANDLERS}, every RSI
+ * command of RMM 1.0 and PSCI from realms (`handleRsi`). REC_ENTER does not run realms yet.
  *
  * **Composition**: the RMM reaches EL3 only through {@link El3Services} and memory only through
  * {@link PhysMemory}; it never names `@islet/gpt`, `@islet/mmu` or `@islet/el3-monitor`
@@ -25,10 +26,8 @@ import {
   type Rmm,
   type RmmBootArgs,
   RmmBootError,
-  RsiAction,
   type RsiOutcome,
   SMC_RMI_DATA_CREATE,
-  SMC_UNKNOWN,
   stripSveHint,
 } from '@islet/abi';
 import type { CryptoProvider, PhysAddr } from '@islet/arch';
@@ -46,6 +45,9 @@ import { RecTable } from './rec/rec.ts';
 import type { RmiContext } from './rmi/context.ts';
 import { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
 import { RMI_HANDLERS } from './rmi/handlers.ts';
+import type { RsiContext } from './rsi/context.ts';
+import { createRsiDispatcher, type RsiDispatcher } from './rsi/dispatch.ts';
+import { RSI_HANDLERS } from './rsi/handlers.ts';
 
 /**
  * TF-RMM's default `MAX_CPUS` (FVP and host configurations): the most CPUs cold boot accepts.
@@ -104,6 +106,8 @@ export class IsletRmm implements Rmm {
   readonly inspect: RmmInspector;
   readonly #ctx: RmiContext;
   readonly #dispatch: RmiDispatcher;
+  readonly #rsiCtx: RsiContext;
+  readonly #rsiDispatch: RsiDispatcher;
   readonly #maxCpus: number;
   readonly #el3: El3Services;
   readonly #memory: PhysMemory;
@@ -152,6 +156,8 @@ export class IsletRmm implements Rmm {
       () => rimQueue.complete(),
     );
     this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
+    this.#rsiCtx = { ...this.#ctx, attestation: () => this.#attestation };
+    this.#rsiDispatch = createRsiDispatcher(RSI_HANDLERS);
   }
 
   /**
@@ -214,14 +220,18 @@ export class IsletRmm implements Rmm {
   }
 
   /**
-   * An SMC from a REC. Not implemented yet (RECs exist, but REC_ENTER does not): every FID
-   * returns X0 = `SMC_UNKNOWN` (-1) to the realm, which is what an unknown FID gets
-   * (rmm-abi.md §1.1).
-   * @see rmm-abi.md §5
+   * An SMC from the REC whose granule is at `rec` (rmm-abi.md §5): RSI, PSCI or SMCCC_VERSION
+   * with the REC's X1..X10 (missing registers read 0), dispatched through {@link RSI_HANDLERS}.
+   * The SVE hint is ignored; an unknown FID returns X0 = `SMC_UNKNOWN` (-1) to the realm and
+   * changes nothing else. The call and its result registers are recorded in the REC's register
+   * file (TF-RMM `rec->regs`). Never throws on realm input (FID, registers, realm memory).
+   * @throws {@link IsletInvariantError} when `rec` is not a live REC of an ACTIVE realm (a REC
+   * runs only inside REC_ENTER, which refuses any other).
+   * @see rmm-abi.md §4.5, §5, §7
    * @since 0.1.0
    */
-  handleRsi(_rec: PhysAddr, _fid: number, _args: Regs): RsiOutcome {
+  handleRsi(rec: PhysAddr, fid: number, args: Regs): RsiOutcome {
     this.#ctx.rimQueue.complete();
-    return { action: RsiAction.ReturnToRealm, regs: [SMC_UNKNOWN] };
+    return this.#rsiDispatch(this.#rsiCtx, rec, fid, args);
   }
 }

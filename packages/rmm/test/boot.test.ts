@@ -1,7 +1,7 @@
 /** Cold and warm boot argument checks (rmm-abi.md §7.4) and the RSI placeholder. @module */
 
-import { RmmBootError, RsiAction, SMC_RSI_VERSION, SMC_UNKNOWN } from '@islet/abi';
-import type { PhysAddr } from '@islet/arch';
+import { RmmBootError, SMC_RSI_VERSION } from '@islet/abi';
+import { IsletInvariantError, type PhysAddr } from '@islet/arch';
 import { describe, expect, it } from 'vitest';
 import { setup } from './support/rmm.ts';
 
@@ -60,14 +60,11 @@ describe('warmBoot', () => {
   });
 });
 
-describe('handleRsi (not implemented yet)', () => {
-  it('returns X0 = SMC_UNKNOWN to the realm for every FID', () => {
+describe('handleRsi from something that is not a REC', () => {
+  it('is an invariant violation (a REC runs only inside REC_ENTER)', () => {
     const { rmm } = setup();
     for (const fid of [SMC_RSI_VERSION, 0x8400_0000, 0]) {
-      expect(rmm.handleRsi(0x8000_0000 as PhysAddr, fid, [0n])).toEqual({
-        action: RsiAction.ReturnToRealm,
-        regs: [SMC_UNKNOWN],
-      });
+      expect(() => rmm.handleRsi(0x8000_0000 as PhysAddr, fid, [0n])).toThrow(IsletInvariantError);
     }
   });
 });

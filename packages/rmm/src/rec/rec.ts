@@ -9,12 +9,13 @@
  * - running = granule refcount 1 during REC_ENTER (REC_DESTROY → RMI_ERROR_REC, …)
  * - rec_idx (from MPIDR), per-realm sequential.
  * - psci_info.pending (CPU_ON/AFFINITY_INFO awaiting PSCI_COMPLETE; REC_ENTER → RMI_ERROR_REC)
- * - set_ripas {base, top, addr(next), ripas_val, change_destroyed, response}; last_run_info.esr
- *   (for EMUL_MMIO/INJECT_SEA validation)
+ * - host_call pending; set_ripas {base, top, addr(next), ripas_val, change_destroyed, response};
+ *   last_run_info.esr (for EMUL_MMIO/INJECT_SEA validation)
  * ```
  *
- * The pending PSCI request, the RIPAS change in progress and the last exit's ESR are set when a
- * realm runs (RSI and PSCI from the REC); the RMI side reads and completes them.
+ * The pending PSCI request, the RIPAS change in progress, the pending host call, the attestation
+ * token in progress and the last exit's ESR are set when a realm runs (RSI and PSCI from the REC,
+ * `src/rsi/`); the RMI side reads and completes them.
  *
  * "Running" is not a field: as in TF-RMM it is the REC granule's refcount (1 while inside
  * REC_ENTER), so there is one source of truth.
@@ -68,6 +69,19 @@ export interface Rec {
   psciPending: number | undefined;
   /** The RSI_IPA_STATE_SET in progress, which RTT_SET_RIPAS carries out; none when `undefined`. */
   setRipas: SetRipasRequest | undefined;
+  /**
+   * The IPA of the RsiHostCall structure of the RSI_HOST_CALL the host has not completed yet
+   * (TF-RMM `rec->host_call`); the next REC_ENTER copies the host's `enter.gprs` into it and
+   * returns X0 = RSI_SUCCESS. None when `undefined`.
+   * @since 0.5.0
+   */
+  hostCall: number | undefined;
+  /**
+   * The realm token being produced for this REC (TF-RMM `rec->aux_data.attest_data`): set by
+   * RSI_ATTESTATION_TOKEN_INIT, consumed by RSI_ATTESTATION_TOKEN_CONTINUE; none when `undefined`.
+   * @since 0.5.0
+   */
+  attestToken: AttestTokenContext | undefined;
   /** The last REC exit, as far as the next REC_ENTER's EMUL_MMIO and INJECT_SEA depend on it. */
   lastExit: LastExit;
 }
@@ -107,6 +121,31 @@ export interface SetRipasRequest {
   readonly ripas: typeof RsiRipas.Empty | typeof RsiRipas.Ram;
   /** RSI_CHANGE_DESTROYED: DESTROYED entries may change too. */
   readonly changeDestroyed: boolean;
+}
+
+/**
+ * A REC's attestation token in progress (TF-RMM `struct rec_attest_data`): what
+ * RSI_ATTESTATION_TOKEN_INIT captured, and how much of the CCA token RSI_ATTESTATION_TOKEN_CONTINUE
+ * has copied out.
+ *
+ * ```text
+ * INIT: creates the unsigned realm-token payload from the current RIM/REMs, RPV, RAK public key
+ * and the 64-byte challenge = LE bytes of X1..X8.
+ * CONTINUE: on first copy build the CCA token; copy n = min(size, remaining) bytes; remaining > 0
+ * → RSI_INCOMPLETE, X1 = n; else SUCCESS, X1 = n (a new INIT is needed for another token).
+ * ```
+ * @see rmm-abi.md §5.5, §5.6, §7.2
+ * @since 0.5.0
+ */
+export interface AttestTokenContext {
+  /** The 64-byte challenge (X1..X8 of INIT, little-endian). */
+  readonly challenge: Uint8Array<ArrayBuffer>;
+  /** The realm's five measurement slots (RIM, REM0..3) as INIT saw them. */
+  readonly measurements: Uint8Array<ArrayBuffer>;
+  /** The CCA token, built by the first CONTINUE that copies bytes. */
+  token: Uint8Array | undefined;
+  /** Bytes of {@link token} already copied to the realm. */
+  copied: number;
 }
 
 /**

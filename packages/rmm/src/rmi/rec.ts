@@ -128,6 +128,8 @@ export function rmiRecCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs
     auxIdx,
     psciPending: undefined,
     setRipas: undefined,
+    hostCall: undefined,
+    attestToken: undefined,
     lastExit: NO_EXIT,
   };
   if (p.runnable) rimOf(realm).set(measureRecCreate(realm.hash, rimOf(realm), raw));
