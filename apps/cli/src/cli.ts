@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultCrypto, fromHex, IsletError, isIsletError } from '@islet/arch';
 import { tokenPrint, tokenVerify } from './commands/token.ts';
+import { runRim } from './rim.ts';
 
 /** Where the command writes. */
 export interface Io {
@@ -21,6 +22,9 @@ Commands:
   token verify <file> --cpak <key> [--challenge <hex>]
                                                verify a CCA token (or a platform token alone);
                                                exit 0 only if it verifies
+  rim <image> [--memory <size>] [--ipa-bits <n>] [--hash sha256|sha512] [--rpv <hex>]
+      [--vcpus <n>] [--json]                   the RIM a realm launched with this image will
+                                               have, computed offline
 
 Keys: PEM (public or private), JWK or trust-anchor JSON, or a raw 04||X||Y point.
 `;
@@ -52,6 +56,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
  * @throws {@link IsletError} for refused input; `USAGE` codes for bad arguments.
  */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'rim') return runRim(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -1,0 +1,122 @@
+import { decodeRealmParams, decodeRecParams, packReturnCode, RmiStatus } from '@islet/abi';
+import { describe, expect, test } from 'vitest';
+import { GranuleAllocator, launchRealm } from '../src/index.ts';
+import { fakePorts } from './fake-ports.ts';
+
+const image = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff);
+/** Collapses runs of the same command: `NAME×n`. */
+const runs = (names: readonly string[]): string[] => {
+  const out: string[] = [];
+  let count = 0;
+  names.forEach((n, i) => {
+    count++;
+    if (names[i + 1] !== n) {
+      out.push(count > 1 ? `${n}×${count}` : n);
+      count = 0;
+    }
+  });
+  return out;
+};
+
+describe('launchRealm (against a recording fake)', () => {
+  test('issues the launch in order, then tears down in reverse', () => {
+    const ports = fakePorts();
+    const progress: [number, number][] = [];
+    const realm = launchRealm(
+      ports,
+      { image, memorySize: 0x40_0000, vcpus: 2 },
+      { onProgress: (d, t) => progress.push([d, t]) },
+    );
+    const launch = ports.calls.map((c) => c.name.replace('RMI_', ''));
+    expect(runs(launch)).toEqual([
+      'GRANULE_DELEGATE×3', // RD, two roots
+      'REALM_CREATE',
+      'GRANULE_DELEGATE',
+      'RTT_CREATE', // L2 @0
+      'GRANULE_DELEGATE',
+      'RTT_CREATE', // L3 @0
+      'GRANULE_DELEGATE',
+      'RTT_CREATE', // L3 @2M
+      'RTT_INIT_RIPAS×2',
+      'GRANULE_DELEGATE',
+      'DATA_CREATE',
+      'GRANULE_DELEGATE',
+      'DATA_CREATE',
+      'REC_AUX_COUNT',
+      'GRANULE_DELEGATE×17',
+      'REC_CREATE',
+      'GRANULE_DELEGATE×17',
+      'REC_CREATE',
+      'REALM_ACTIVATE',
+    ]);
+    expect(progress).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(realm.granules).toHaveLength(3 + 3 + 2 + 34);
+    expect(new Set(realm.granules).size).toBe(realm.granules.length);
+
+    // What the RMM would read from the NS pages.
+    const realmParams = decodeRealmParams(ports.writes[0]!.bytes);
+    expect(realmParams).toMatchObject({
+      s2sz: 40,
+      rttBase: realm.rttBase,
+      vmid: 1,
+      rttNumStart: 2,
+    });
+    const create = ports.calls.find((c) => c.name === 'RMI_REALM_CREATE')!;
+    expect(create.args).toEqual([realm.rd, ports.writes[0]!.pa]);
+    expect(ports.writes[1]!.bytes).toEqual(image.subarray(0, 0x1000));
+    const rec0 = decodeRecParams(ports.writes[3]!.bytes);
+    expect(rec0).toMatchObject({ flags: 1n, pc: 0n, numAux: 16, aux: realm.recs[0]!.aux });
+    expect(decodeRecParams(ports.writes[4]!.bytes)).toMatchObject({ flags: 0n, mpidr: 1n });
+    const dataArgs = ports.calls.filter((c) => c.name === 'RMI_DATA_CREATE').map((c) => c.args);
+    expect(dataArgs.map((a) => [a[1], a[2], a[4]])).toEqual([
+      [realm.data[0], 0n, 1n],
+      [realm.data[1], 0x1000n, 1n],
+    ]);
+
+    ports.calls.length = 0;
+    realm.destroy();
+    expect(runs(ports.calls.map((c) => c.name.replace('RMI_', '')))).toEqual([
+      'DATA_DESTROY×2',
+      'REC_DESTROY×2',
+      'RTT_DESTROY×3',
+      'REALM_DESTROY',
+      `GRANULE_UNDELEGATE×${realm.granules.length}`,
+    ]);
+    const rttDestroys = ports.calls.filter((c) => c.name === 'RMI_RTT_DESTROY');
+    expect(rttDestroys.map((c) => [c.args[1], c.args[2]])).toEqual([
+      [0x20_0000n, 3n],
+      [0n, 3n],
+      [0n, 2n],
+    ]);
+    expect(new Set(ports.calls.slice(-realm.granules.length).map((c) => c.args[0]))).toEqual(
+      new Set(realm.granules),
+    );
+    ports.calls.length = 0;
+    realm.destroy();
+    expect(ports.calls).toEqual([]);
+  });
+
+  test('a refused step tears down what was built and frees every granule', () => {
+    const ports = fakePorts();
+    ports.answer = (c) =>
+      c.name === 'RMI_DATA_CREATE' && c.args[2] === 0x1000n
+        ? [packReturnCode(RmiStatus.ErrorRtt, 2)]
+        : undefined;
+    const granules = new GranuleAllocator(ports.dram);
+    expect(() => launchRealm(ports, { image }, { allocator: granules })).toThrowError(
+      expect.objectContaining({ code: 'HOST_RMI_FAILED', command: 'RMI_DATA_CREATE', index: 2 }),
+    );
+    expect(granules.inUse).toBe(0);
+    const names = ports.calls.map((c) => c.name);
+    const after = names.slice(names.lastIndexOf('RMI_DATA_CREATE') + 1);
+    expect(runs(after.map((n) => n.replace('RMI_', '')))).toEqual([
+      'DATA_DESTROY', // only the page that was mapped
+      'RTT_DESTROY×2',
+      'REALM_DESTROY',
+      'GRANULE_UNDELEGATE×7',
+    ]);
+  });
+});
