@@ -17,7 +17,6 @@ export {
 } from './memory-map.ts';
 export {
   bootPlatform,
-  type HostMemory,
   ISLET_RMM,
   type Platform,
   type PlatformOptions,

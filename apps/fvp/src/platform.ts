@@ -9,6 +9,7 @@ import { type CryptoProvider, defaultCrypto, IsletError, MAX_ADDRESS, physAddr }
 import { type El3BootReport, El3Monitor } from '@islet/el3-monitor';
 import { createGpt, GpccrPps, type Gpt } from '@islet/gpt';
 import { Hes, type HesProvisioning } from '@islet/hes';
+import type { HostPorts } from '@islet/host';
 import { Dram, PhysicalMemory } from '@islet/mmu';
 import { IsletRmm, type MeasurementOffload } from '@islet/rmm';
 import { startDigestWorker } from './digest-worker.ts';
@@ -48,23 +49,13 @@ export interface PlatformOptions {
   readonly parallelMeasurement?: boolean;
 }
 
-/** The Normal world's view of physical memory: every access checked against the GPT. */
-export interface HostMemory {
-  /** Reads `length` bytes at `pa`; a `GranuleProtectionFault` for a granule that is not Non-secure. */
-  read(pa: bigint, length: number): Uint8Array;
-  /** Writes `bytes` at `pa`; a `GranuleProtectionFault` (and no change) for a non-NS granule. */
-  write(pa: bigint, bytes: Uint8Array): void;
-}
-
 /** The booted platform. */
 export interface Platform {
-  readonly host: {
-    /** An SMC from the Normal world: `fid` in X0, `args` in X1..; returns X0..X4. */
-    smc(fid: bigint, ...args: bigint[]): bigint[];
-    readonly memory: HostMemory;
-    /** The DRAM ranges the host owns and may delegate. */
-    readonly dram: readonly { readonly base: bigint; readonly size: bigint }[];
-  };
+  /**
+   * The Normal world (`@islet/host`'s ports): SMCs, and physical memory checked against the GPT
+   * (a `GranuleProtectionFault` for a granule that is not Non-secure, and no change on a write).
+   */
+  readonly host: HostPorts;
   /** What the boot measured and the CPAK a verifier needs. */
   readonly boot: El3BootReport;
   /** The read-only view of granules, realms and RECs. */

@@ -26,9 +26,6 @@ export {
 export { CONFORMANCE_CASES, SKIPPED_CASES } from './suite.ts';
 export type {
   ConformanceTarget,
-  HostDramRange,
-  HostMemory,
-  NormalWorldHost,
   PlatformDescription,
   Target,
 } from './target.ts';

@@ -1,37 +1,16 @@
 /**
  * What the suite runs against: a Normal-world host (SMCs and GPT-checked memory), the platform
  * facts the failure conditions need (a Secure granule, a Realm granule, MMIO, a PA beyond the PA
- * size) and a factory that boots a fresh platform. Structural types only, so `@islet/fvp`'s
- * `Platform` fits without this package importing it (apps/fvp depends on this package).
+ * size) and a factory that boots a fresh platform. The host is `@islet/host`'s `HostPorts`, which
+ * `@islet/fvp`'s `Platform.host` is, so this package never imports the platform (apps/fvp depends
+ * on it).
  * @module
  */
-
-/** Physical memory as the Normal world sees it: every access checked against the GPT. */
-export interface HostMemory {
-  /** Reads `length` bytes at `pa`; throws for a granule the Normal world may not access. */
-  read(pa: bigint, length: number): Uint8Array;
-  /** Writes `bytes` at `pa`; throws for a granule the Normal world may not access. */
-  write(pa: bigint, bytes: Uint8Array): void;
-}
-
-/** A DRAM range the host owns and may delegate. */
-export interface HostDramRange {
-  readonly base: bigint;
-  readonly size: bigint;
-}
-
-/** The Normal-world host interface: the only way the suite reaches the RMM. */
-export interface NormalWorldHost {
-  /** An SMC from the Normal world: `fid` in X0, `args` in X1..; returns X0..X4. */
-  smc(fid: bigint, ...args: bigint[]): bigint[];
-  readonly memory: HostMemory;
-  /** The DRAM the host owns and may delegate. */
-  readonly dram: readonly HostDramRange[];
-}
+import type { HostPorts } from '@islet/host';
 
 /** A booted platform, as the Normal world sees it. `@islet/fvp`'s `Platform` is one. */
 export interface Target {
-  readonly host: NormalWorldHost;
+  readonly host: HostPorts;
 }
 
 /**
