@@ -61,6 +61,7 @@ export {
   RealmTable,
   rootRttCount,
 } from './realm/realm.ts';
+export type { RealmExecutor, RealmStep, RecView } from './rec/executor.ts';
 export { GIC_NUM_LRS, isValidGicState } from './rec/gic.ts';
 export {
   type AttestTokenContext,
@@ -72,6 +73,7 @@ export {
   type SetRipasRequest,
 } from './rec/rec.ts';
 export {
+  type RealmRunner,
   RMI_ERROR_INPUT,
   RMI_ERROR_REALM,
   RMI_ERROR_REC,
@@ -100,7 +102,12 @@ export {
   rmiRttUnmapUnprotected,
 } from './rmi/rtt.ts';
 export { ripasTransition, rmiRttSetRipas } from './rmi/rtt-set-ripas.ts';
-export { type RecEnterTarget, recEnterChecks, rmiRecEnter } from './rmi/run.ts';
+export {
+  REC_ENTER_MAX_RESUMES,
+  type RecEnterTarget,
+  recEnterChecks,
+  rmiRecEnter,
+} from './rmi/run.ts';
 export { rmiFeatures, rmiVersion } from './rmi/system.ts';
 export { IsletRmm, type IsletRmmOptions, RMM_MAX_CPUS } from './rmm.ts';
 export { rsiAttestationTokenContinue, rsiAttestationTokenInit } from './rsi/attestation.ts';

@@ -5,8 +5,9 @@
  * the RAK and platform token (§7.1) and the RMI commands of
  * {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE, REALM_CREATE/ACTIVATE/
  * DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, the RTT and DATA commands, RTT_SET_RIPAS,
- * PSCI_COMPLETE and REC_ENTER's input checks), and, through {@link RSI_HANDLERS}, every RSI
- * command of RMM 1.0 and PSCI from realms (`handleRsi`). REC_ENTER does not run realms yet.
+ * PSCI_COMPLETE and REC_ENTER), and, through {@link RSI_HANDLERS}, every RSI command of RMM 1.0
+ * and PSCI from realms (`handleRsi`). REC_ENTER runs realms through the {@link RealmExecutor}
+ * given as `executor`; without one it answers `SMC_UNKNOWN` once its input checks pass.
  *
  * **Composition**: the RMM reaches EL3 only through {@link El3Services} and memory only through
  * {@link PhysMemory}; it never names `@islet/gpt`, `@islet/mmu` or `@islet/el3-monitor`
@@ -41,6 +42,7 @@ import { type DramBank, GranuleTable } from './granule/granule-table.ts';
 import { RmmInspector } from './inspect.ts';
 import { type MeasurementOffload, RimQueue } from './measurement/rim-queue.ts';
 import { RealmTable } from './realm/realm.ts';
+import type { RealmExecutor } from './rec/executor.ts';
 import { RecTable } from './rec/rec.ts';
 import type { RmiContext } from './rmi/context.ts';
 import { createRmiDispatcher, type RmiDispatcher } from './rmi/dispatch.ts';
@@ -82,6 +84,13 @@ export interface IsletRmmOptions {
    * hashes in line). The RIM is the same either way.
    */
   readonly measurementOffload?: MeasurementOffload;
+  /**
+   * What runs REC code inside RMI_REC_ENTER (none by default: REC_ENTER answers `SMC_UNKNOWN`
+   * once its input checks pass, as before realms could run). The REC's SMCs go to
+   * {@link IsletRmm.handleRsi}.
+   * @since 0.6.0
+   */
+  readonly executor?: RealmExecutor;
 }
 
 /**
@@ -146,6 +155,14 @@ export class IsletRmm implements Rmm {
       realms,
       recs,
       rimQueue,
+      ...(options.executor === undefined
+        ? {}
+        : {
+            run: {
+              executor: options.executor,
+              rsi: (rec: PhysAddr, fid: number, args: Regs) => this.handleRsi(rec, fid, args),
+            },
+          }),
     };
     this.inspect = new RmmInspector(
       this.granules,

@@ -3,13 +3,34 @@
  * a handler (the TF-RMM `smc_handlers[]` function types, as one signature).
  * @module
  */
-import type { El3Services, FeatureRegister0, PhysMemory, RmiArgs, RmiReturnCode } from '@islet/abi';
+import type {
+  El3Services,
+  FeatureRegister0,
+  PhysMemory,
+  Regs,
+  RmiArgs,
+  RmiReturnCode,
+  RsiOutcome,
+} from '@islet/abi';
 import { RmiStatus } from '@islet/abi';
-import type { CryptoProvider } from '@islet/arch';
+import type { CryptoProvider, PhysAddr } from '@islet/arch';
 import type { GranuleTable } from '../granule/granule-table.ts';
 import type { RimQueue } from '../measurement/rim-queue.ts';
 import type { RealmTable } from '../realm/realm.ts';
+import type { RealmExecutor } from '../rec/executor.ts';
 import type { RecTable } from '../rec/rec.ts';
+
+/**
+ * What REC_ENTER needs to run a realm: the executor of REC code, and the RSI entry point for
+ * the SMCs a REC makes (the path of `IsletRmm.handleRsi`; never through the EL3 monitor).
+ * @since 0.6.0
+ */
+export interface RealmRunner {
+  /** Runs REC code until it traps. */
+  readonly executor: RealmExecutor;
+  /** An SMC from the REC whose granule is at `rec`: `fid` (W0) and X1..X10. */
+  readonly rsi: (rec: PhysAddr, fid: number, args: Regs) => RsiOutcome;
+}
 
 /**
  * The RMM state and ports an RMI handler works on.
@@ -38,6 +59,12 @@ export interface RmiContext {
   readonly recs: RecTable;
   /** DATA_CREATE's RIM extensions, in call order (completed before any other call runs). */
   readonly rimQueue: RimQueue;
+  /**
+   * How REC_ENTER runs a realm once its checks pass; without one, REC_ENTER answers
+   * `SMC_UNKNOWN` there (realms cannot run).
+   * @since 0.6.0
+   */
+  readonly run?: RealmRunner;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * RMI_REC_ENTER's input checks (TF-RMM `runtime/rmi/run.c smc_rec_enter`), steps 1–9 of the
- * digest. The handler answers every input error with its spec status. When every check passes
- * the realm would run, which the next stage of this RMM implements; until then the handler
- * answers `SMC_UNKNOWN` with nothing changed, as for a command this RMM does not have.
+ * RMI_REC_ENTER (TF-RMM `runtime/rmi/run.c smc_rec_enter`, `runtime/core/run.c rec_run_loop`):
+ * the input checks, steps 1–9 of the digest, then, when the RMM has a {@link RealmRunner}, the
+ * completion of pending operations and the run loop (steps 10–12). Without a runner a REC that
+ * passes every check cannot run, and the handler answers `SMC_UNKNOWN` with nothing changed, as
+ * for a command this RMM does not have.
  *
  * ```text
  * 1. run_ptr: find_granule NULL or state≠NS → INPUT.
@@ -16,32 +17,79 @@
  *    RMI_ERROR_REC.
  * 9. flags.EMUL_MMIO(bit0) set (and INJECT_SEA clear) but last exit was not an emulatable data
  *    abort (EC=0x24 with ISV) → RMI_ERROR_REC.
+ * 10. Completion of pending ops: RIPAS response (flags bit4: 0 accept, 1 reject); host call
+ *    results (`enter.gprs[0..30]` → RsiHostCall.gprs, X0=RSI_SUCCESS). If the host-call data page
+ *    is now unmapped, REC_ENTER returns SUCCESS immediately with an emulated stage-2 data abort
+ *    exit (REC not run).
+ * 11. HCR.TWI/TWE from flags bit2/bit3. Run.
+ * 12. Write `exit` (0x800 bytes) to run+0x800; if that NS write faults → INPUT.
  * ```
+ *
+ * **The run loop.** The REC is "running" (REC granule refcount 1) from the first completion to
+ * the return, also when the executor throws. Each {@link RealmExecutor.resume} ends in a trap:
+ * - an SMC goes to the RSI dispatcher ({@link RealmRunner.rsi}, the path of `handleRsi`), with the
+ *   REC's X1..X10. "Return to realm" applies the result registers, advances PC and resumes; an
+ *   exit advances PC (not for an emulated stage-2 abort) and leaves the loop with the outcome's
+ *   exit record;
+ * - WFI/WFE exit SYNC (esr = EC 0x01 | TI) when the entry flags trap them, else the REC resumes;
+ *   PC advances either way.
+ *
+ * **Bound.** After {@link REC_ENTER_MAX_RESUMES} consecutive resumes without an exit, the REC exits
+ * with IRQ (exit_reason 1, PC where it stopped), as when a physical interrupt is pending for the
+ * host: a realm that spins cannot hang the host, which simply enters the REC again. (Real
+ * hardware bounds the run by the host's timer interrupt; there is no clock here to count.)
+ *
+ * **RmiRecExit** is zeroed, then filled with the exit record of the trap (§3.3) and what the run
+ * loop owns: `gicv3_hcr` = the entry's masked to the host's bits and `gicv3_lrs` = the entry's (no
+ * virtual interrupt is delivered yet, so the list registers come back as the host wrote them);
+ * `gicv3_misr`, `gicv3_vmcr`, the timers and `pmu_ovf_status` read 0 (not modelled). It goes to
+ * run+0x800 with one Normal-world write; a fault there answers RMI_ERROR_INPUT (the realm's state
+ * changes of the run stay, as in TF-RMM).
+ *
+ * **Deviation**: a pending host call whose structure now has RIPAS EMPTY completes with
+ * X0 = RSI_ERROR_INPUT (the walk cannot reach it; TF-RMM rel0 asserts it cannot happen).
  * @module
  */
 import {
   decodeRecEnter,
   decodeRecEnterFlags,
+  encodeRecExit,
+  GICV3_HCR_NS_MASK,
   GranuleState,
+  HOST_CALL_LAYOUT,
+  HOST_CALL_NR_GPRS,
   MemoryAccess,
+  REC_EXIT_OFFSET,
   REC_RUN_HALF_SIZE,
   RealmState,
   type RecEnter,
+  type RecEnterFlags,
   type RmiArgs,
+  RmiRecExitReason,
+  RmiResponse,
   type RmiReturnCode,
   RmiStatus,
+  RsiAction,
+  type RsiExit,
+  RsiResponse,
+  RsiRipas,
+  RsiStatus,
   World,
 } from '@islet/abi';
-import { assert } from '@islet/arch';
+import { assert, type PhysAddr } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
 import type { Realm } from '../realm/realm.ts';
 import { isValidGicState } from '../rec/gic.ts';
 import type { LastExit, Rec } from '../rec/rec.ts';
+import { emulatedAbortEsr, rsiExit } from '../rsi/context.ts';
+import { RealmIpaStatus, realmIpaToPa } from '../rsi/realm-ipa.ts';
 import {
+  type RealmRunner,
   RMI_ERROR_INPUT,
   RMI_ERROR_REALM,
   RMI_ERROR_REC,
   RMI_NOT_IMPLEMENTED,
+  RMI_SUCCESS,
   type RmiContext,
   type RmiResultRegs,
 } from './context.ts';
@@ -56,6 +104,11 @@ export interface RecEnterTarget {
   readonly realm: Realm;
   /** The RmiRecEnter half of the run page, read from the host once. */
   readonly enter: RecEnter;
+  /**
+   * PA of the run page (RmiRecRun), where the exit goes.
+   * @since 0.6.0
+   */
+  readonly runPa: PhysAddr;
 }
 
 /** `(RMI_ERROR_REALM, 1)`: REC_ENTER on a SYSTEM_OFF realm. */
@@ -113,16 +166,148 @@ export function recEnterChecks(ctx: RmiContext, args: RmiArgs): RecEnterTarget |
   } else if (flags.emulMmio && !isEmulatableAbort(rec.lastExit)) {
     return RMI_ERROR_REC;
   }
-  return { rec, realm, enter };
+  return { rec, realm, enter, runPa: granules.address(runIdx) as PhysAddr };
 }
 
 /**
- * RMI_REC_ENTER(X1 rec, X2 run_ptr): every input error with its status; a REC that passes them
- * all cannot run yet, and the call answers `SMC_UNKNOWN` with nothing changed.
- * @see rmm-abi.md §2.11
+ * Consecutive resumes of a REC without an exit after which REC_ENTER exits with IRQ (the bound on
+ * a spinning realm; see the module documentation).
+ * @since 0.6.0
+ */
+export const REC_ENTER_MAX_RESUMES = 1_000_000;
+
+/** ESR_EL2 of a trapped WFI (EC 0x01, TI 0); WFE adds TI = 1 (TF-RMM reports EC | TI only). */
+const ESR_WFI = 0x01n << 26n;
+const ESR_WFX_TI_WFE = 1n;
+/** The size of an A64 instruction: how far PC advances past a completed SMC or WFx. */
+const INSN_SIZE = 4n;
+
+/**
+ * RMI_REC_ENTER(X1 rec, X2 run_ptr): every input error with its status; then, with a
+ * {@link RealmRunner}, the REC runs until it exits and RmiRecExit goes to run+0x800. Without a
+ * runner a REC that passes every check cannot run, and the call answers `SMC_UNKNOWN` with
+ * nothing changed.
+ * @see rmm-abi.md §2.11, §3.3
  * @since 0.4.0
  */
 export function rmiRecEnter(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs): RmiReturnCode {
   const target = recEnterChecks(ctx, args);
-  return 'rec' in target ? RMI_NOT_IMPLEMENTED : target;
+  if (!('rec' in target)) return target;
+  const runner = ctx.run;
+  if (runner === undefined) return RMI_NOT_IMPLEMENTED;
+  const { rec, runPa } = target;
+  const { granules } = ctx;
+  granules.refcountInc(rec.recIdx);
+  let exit: RsiExit;
+  try {
+    exit = runRec(ctx, runner, target);
+  } finally {
+    granules.refcountDec(rec.recIdx);
+  }
+  rec.lastExit = { esr: exit.esr, unprotectedDataAbort: false };
+  const { enter } = target;
+  const page = encodeRecExit({
+    ...exit,
+    gicv3Hcr: enter.gicv3Hcr & GICV3_HCR_NS_MASK,
+    gicv3Lrs: enter.gicv3Lrs,
+    gicv3Misr: 0n,
+    gicv3Vmcr: 0n,
+    cntpCtl: 0n,
+    cntpCval: 0n,
+    cntvCtl: 0n,
+    cntvCval: 0n,
+    pmuOvfStatus: 0,
+  });
+  const written = ctx.memory.write(World.Normal, (runPa + REC_EXIT_OFFSET) as PhysAddr, page);
+  return written === MemoryAccess.Ok ? RMI_SUCCESS : RMI_ERROR_INPUT;
+}
+
+/** Steps 10–11: completes what the host answered, then runs the REC until it exits. */
+function runRec(ctx: RmiContext, runner: RealmRunner, target: RecEnterTarget): RsiExit {
+  const { rec, realm, enter } = target;
+  const flags = decodeRecEnterFlags(enter.flags);
+  completeSetRipas(rec, flags);
+  const abort = completeHostCall(ctx, realm, rec, enter);
+  if (abort !== undefined) return abort;
+  const recPa = ctx.granules.address(rec.recIdx) as PhysAddr;
+  const gprs = rec.gprs;
+  for (let n = 0; n < REC_ENTER_MAX_RESUMES; n++) {
+    const step = runner.executor.resume(rec);
+    if (step.kind === 'smc') {
+      const outcome = runner.rsi(recPa, step.fid, Array.from(gprs.subarray(1, 11)));
+      const regs = outcome.regs;
+      if (regs !== undefined) {
+        for (let i = 0; i < regs.length && i < gprs.length; i++) gprs[i] = regs[i]!;
+      }
+      if (outcome.action !== RsiAction.ExitToHostS2Fault) rec.pc += INSN_SIZE;
+      if (outcome.action === RsiAction.ReturnToRealm) continue;
+      assert(outcome.exit !== undefined, () => 'an RSI exit to the host without an exit record');
+      return outcome.exit;
+    }
+    rec.pc += INSN_SIZE;
+    if (step.kind === 'wfi' && flags.trapWfi) {
+      return rsiExit({ exitReason: RmiRecExitReason.Sync, esr: ESR_WFI });
+    }
+    if (step.kind === 'wfe' && flags.trapWfe) {
+      return rsiExit({ exitReason: RmiRecExitReason.Sync, esr: ESR_WFI | ESR_WFX_TI_WFE });
+    }
+  }
+  return rsiExit({ exitReason: RmiRecExitReason.Irq });
+}
+
+/**
+ * §5.8 on re-entry: X0 = SUCCESS, X1 = the address RTT_SET_RIPAS reached, X2 = RSI_REJECT only
+ * for a RAM request the host stopped short of `top` and rejected; the request is cleared.
+ */
+function completeSetRipas(rec: Rec, flags: RecEnterFlags): void {
+  const req = rec.setRipas;
+  if (req === undefined) return;
+  const reject =
+    req.ripas === RsiRipas.Ram &&
+    req.addr !== req.top &&
+    flags.ripasResponse === RmiResponse.Reject;
+  rec.gprs[0] = BigInt(RsiStatus.Success);
+  rec.gprs[1] = BigInt(req.addr);
+  rec.gprs[2] = BigInt(reject ? RsiResponse.Reject : RsiResponse.Accept);
+  rec.setRipas = undefined;
+}
+
+/**
+ * §5.10 on re-entry: `enter.gprs[0..30]` into the RsiHostCall structure (Realm PAS), X0 =
+ * SUCCESS, the call completed. An unmapped structure leaves the call pending and returns the
+ * emulated stage-2 abort to exit with (the REC does not run).
+ */
+function completeHostCall(
+  ctx: RmiContext,
+  realm: Realm,
+  rec: Rec,
+  enter: RecEnter,
+): RsiExit | undefined {
+  const ipa = rec.hostCall;
+  if (ipa === undefined) return undefined;
+  const t = realmIpaToPa(ctx.granules, ctx.memory, realm, ipa);
+  if (t.status === RealmIpaStatus.Unmapped) {
+    return rsiExit({
+      exitReason: RmiRecExitReason.Sync,
+      esr: emulatedAbortEsr(t.level),
+      hpfar: BigInt(ipa) >> 8n,
+    });
+  }
+  rec.hostCall = undefined;
+  if (t.status === RealmIpaStatus.Empty) {
+    rec.gprs[0] = BigInt(RsiStatus.ErrorInput);
+    return undefined;
+  }
+  const bytes = new Uint8Array(HOST_CALL_LAYOUT.gprs.size);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < HOST_CALL_NR_GPRS; i++) {
+    view.setBigUint64(i * 8, BigInt.asUintN(64, enter.gprs[i] ?? 0n), true);
+  }
+  const pa = (t.pa + HOST_CALL_LAYOUT.gprs.offset) as PhysAddr;
+  assert(
+    ctx.memory.write(World.Realm, pa, bytes) === MemoryAccess.Ok,
+    () => `DATA granule at 0x${t.pa.toString(16)} is not writable in the Realm PAS`,
+  );
+  rec.gprs[0] = BigInt(RsiStatus.Success);
+  return undefined;
 }

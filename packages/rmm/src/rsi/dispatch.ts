@@ -12,8 +12,8 @@
  *
  * **The calling REC** must be a live REC of an ACTIVE realm: REC_ENTER refuses any other, so a
  * call from one is a broken composition, not realm input, and throws {@link IsletInvariantError}.
- * (When REC_ENTER runs realms, the REC is also "running", refcount 1; the run loop does not exist
- * yet, so this is not checked.)
+ * (Inside REC_ENTER's run loop the REC is also "running", refcount 1; `handleRsi` is also called
+ * outside it, by tests and tools, so this is not checked.)
  *
  * **The REC's registers**: `Rec.gprs` is the REC's register file as TF-RMM's `rec->regs` is at an
  * exit to R-EL2. The dispatcher records the call there first (X0 = the FID as passed, X1..X10 =
