@@ -48,6 +48,30 @@ export {
   SMC_RMM_REQ_COMPLETE,
 } from './el3-fid.ts';
 export {
+  type DataAbortSyndrome,
+  type DecodedDataAbortEsr,
+  DFSC_ADDRESS_SIZE_L0,
+  DFSC_SEA,
+  DFSC_TRANSLATION_L0,
+  DFSC_TRANSLATION_LM1,
+  decodeDataAbortEsr,
+  dfscTranslation,
+  ESR_AR,
+  ESR_DFSC_MASK,
+  ESR_EA,
+  ESR_EC_SHIFT,
+  ESR_IL,
+  ESR_ISV,
+  ESR_S1PTW,
+  ESR_SAS_SHIFT,
+  ESR_SF,
+  ESR_SRT_SHIFT,
+  ESR_SSE,
+  ESR_WNR,
+  EsrEc,
+  encodeDataAbortEsr,
+} from './esr.ts';
+export {
   decodeFeatureRegister0,
   encodeFeatureRegister0,
   type FeatureRegister0,
@@ -152,6 +176,12 @@ export {
   type RealmConfig,
   writeRealmConfig,
 } from './realm-config.ts';
+export type {
+  RealmExecutor,
+  RealmTranslation,
+  RealmTrap,
+  RecView,
+} from './realm-executor.ts';
 export {
   type CheckedRealmParams,
   decodeRealmParams,
@@ -164,6 +194,12 @@ export {
   validateRealmParams,
   writeRealmParams,
 } from './realm-params.ts';
+export {
+  CONSOLE_WRITE_MAX,
+  packConsoleWrite,
+  RealmHostCall,
+  unpackConsoleWrite,
+} from './realm-services.ts';
 export { RealmState } from './realm-state.ts';
 export {
   type CheckedRecParams,

@@ -61,7 +61,7 @@ export {
   RealmTable,
   rootRttCount,
 } from './realm/realm.ts';
-export type { RealmExecutor, RealmStep, RecView } from './rec/executor.ts';
+export type { RealmExecutor, RealmTranslation, RealmTrap, RecView } from './rec/executor.ts';
 export { GIC_NUM_LRS, isValidGicState } from './rec/gic.ts';
 export {
   type AttestTokenContext,
