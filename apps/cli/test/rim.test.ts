@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RmiDataMeasureContent, RmiRecCreateFlag } from '@islet/abi';
 import { defaultCrypto, fromHex, nobleCrypto, toHex } from '@islet/arch';
+import { computeRim, foldPlan } from '@islet/fvp';
 import { type PlanStep, planRealm, type RealmPlan } from '@islet/host';
 import {
   measureDataCreate,
@@ -14,7 +15,7 @@ import {
 } from '@islet/rmm';
 import { describe, expect, test } from 'vitest';
 import { main } from '../src/cli.ts';
-import { computeRim, foldPlan, parseSize } from '../src/rim.ts';
+import { parseSize } from '../src/rim.ts';
 
 /**
  * RIMs computed by TF-RMM itself (rmm-spec-v1.0-rel0) for a scripted RMI sequence:
@@ -82,9 +83,21 @@ describe('computeRim', () => {
     expect(toHex(rim.subarray(0, hashAlgo === 'sha256' ? 32 : 64))).toBe(TF_RMM[hashAlgo].rim3);
   });
 
-  test('equals a hand fold of a launch: realm, 512 RIPAS pages, 2 data pages, REC 0', () => {
+  test.each([
+    ['2 MiB: one RIPAS block', 0x20_0000, [[0, 0x20_0000]]],
+    [
+      '4 MiB + 8 KiB: two RIPAS blocks, then two RIPAS pages',
+      0x40_2000,
+      [
+        [0, 0x20_0000],
+        [0x20_0000, 0x40_0000],
+        [0x40_0000, 0x40_1000],
+        [0x40_1000, 0x40_2000],
+      ],
+    ],
+  ])('equals a hand fold of a launch (%s), 2 data pages, REC 0', (_name, memorySize, ripas) => {
     const image = Uint8Array.from({ length: 5000 }, (_, i) => (i * 3) & 0xff);
-    const { rim, slot, plan } = computeRim({ image, memorySize: 0x20_0000 });
+    const { rim, slot, plan } = computeRim({ image, memorySize });
     const h = measurementHash(0, defaultCrypto());
     let r = measureRealmCreate(h, {
       flags: 0n,
@@ -100,7 +113,8 @@ describe('computeRim', () => {
       rttLevelStart: 1,
       rttNumStart: 2,
     });
-    for (let at = 0; at < 0x20_0000; at += 0x1000) r = measureRipas(h, r, at, at + 0x1000);
+    // One RIPAS descriptor per RTT entry: per 2 MiB block, per 4 KiB page in a partial block.
+    for (const [base, top] of ripas as [number, number][]) r = measureRipas(h, r, base, top);
     const padded = new Uint8Array(0x2000);
     padded.set(image);
     r = measureDataCreate(h, r, 0, 1, padded.subarray(0, 0x1000));
@@ -109,15 +123,17 @@ describe('computeRim', () => {
       flags: 1n,
       mpidr: 0n,
       pc: 0n,
-      gprs: Array.from({ length: 8 }, () => 0n),
+      // The boot registers: X0 = the image length, X1 = the memory size.
+      gprs: [5000n, BigInt(memorySize), 0n, 0n, 0n, 0n, 0n, 0n],
       numAux: 16,
       aux: [],
     });
     expect(slot).toEqual(r);
     expect(rim).toEqual(r.subarray(0, 32));
     expect(plan.data).toHaveLength(2);
+    expect(plan.steps.filter((s) => s.kind === 'ripas')).toHaveLength(ripas.length);
     // node:crypto and @noble agree.
-    expect(computeRim({ image, memorySize: 0x20_0000 }, nobleCrypto).slot).toEqual(slot);
+    expect(computeRim({ image, memorySize }, nobleCrypto).slot).toEqual(slot);
   });
 
   test('what changes the RIM and what does not', () => {
@@ -188,11 +204,18 @@ describe('islet rim', () => {
       image: { size: 5000, base: '0x0', pages: 2 },
       memorySize: '0x200000',
       realmParams: { s2sz: 40, numBps: 1, numWps: 1, hashAlgo: 0 },
-      rtt: { levelStart: 1, numStart: 2, tables: { level2: 1, level3: 1 } },
-      measured: { ripas: 512, data: 2, recs: 1 },
+      measured: { ripas: 1, data: 2, recs: 1 },
     });
+    expect(json.measured).toEqual({ ripas: 1, data: 2, recs: 1 });
+    // The tables created before RTT_INIT_RIPAS: one level-2 table over the 2 MiB of RAM.
+    expect(json.rtt).toEqual({ levelStart: 1, numStart: 2, tables: { level2: 1, level3: 1 } });
     expect(json.recs).toEqual([
-      { index: 0, runnable: true, pc: '0x0', gprs: Array(8).fill('0x0') },
+      {
+        index: 0,
+        runnable: true,
+        pc: '0x0',
+        gprs: ['0x1388', '0x200000', ...Array(6).fill('0x0')],
+      },
     ]);
   });
 

@@ -24,6 +24,15 @@ export {
   type RmmFactory,
 } from './platform.ts';
 export {
+  type RealmAppOptions,
+  type RealmAppResult,
+  type RealmEvidence,
+  runRealmApp,
+  verifyRealmEvidence,
+} from './realm-app.ts';
+export { realmMemory } from './realm-memory.ts';
+export { computeRim, foldPlan, type RimResult } from './rim.ts';
+export {
   createSmallRealm,
   SMALL_REALM_IMAGE_IPA,
   type SmallRealm,

@@ -2,23 +2,32 @@
 /**
  * The `islet-fvp` command: boots the modelled FVP and drives it from the Normal world.
  * `islet-fvp demo [--sha512] [--json]` builds a small realm through RMI and prints what the
- * platform's inspect view shows. `islet-fvp --normal-world=acs [--rmm=<name>] [--json]
+ * platform's inspect view shows. `islet-fvp --realm[=<image.js>] [--rmm=<name>] [--sha512]
+ * [--memory <size>] [--json]` launches a realm app (by default the sample `realms/attest.js`),
+ * runs it and verifies the CCA token it sends as a relying party would: exit 0 only if it
+ * verifies against the CPAK, the fresh challenge and the RIM predicted offline. `islet-fvp --normal-world=acs [--rmm=<name>] [--json]
  * [--filter <substring>]` runs the `@islet/conformance` suite from the Normal world against the
  * chosen RMM (`islet`, or the path of an ES module exporting `createRmm`); exit 1 when a case
  * fails.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GranuleState, RealmState, RmiRipas, RmiRttEntryState } from '@islet/abi';
 import { isIsletError, toHex } from '@islet/arch';
 import { formatReport, runConformance } from '@islet/conformance';
 import { fvpConformanceTarget, loadRmm } from './conformance.ts';
 import { bootPlatform } from './platform.ts';
+import { runRealmApp, verifyRealmEvidence } from './realm-app.ts';
+import { computeRim } from './rim.ts';
 import { createSmallRealm, SMALL_REALM_IMAGE_IPA } from './small-realm.ts';
+
+/** The sample realm app, shipped with the package. */
+const SAMPLE_REALM = new URL('../realms/attest.js', import.meta.url);
 
 const USAGE = [
   'Usage: islet-fvp demo [--sha512] [--json]',
+  '       islet-fvp --realm[=<image.js>] [--rmm=<islet|path>] [--sha512] [--memory <bytes|NM>] [--json]',
   '       islet-fvp --normal-world=acs [--rmm=<islet|path>] [--json] [--filter <substring>]',
 ].join('\n');
 
@@ -52,6 +61,19 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  if (values.realm !== undefined) {
+    if (positionals.length > 0) {
+      console.error(USAGE);
+      return 2;
+    }
+    try {
+      return await realm(values.realm, values);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      console.error(`islet-fvp: ${err.message}`);
+      return 2;
+    }
+  }
   if (positionals[0] !== 'demo') {
     console.log(USAGE);
     return 2;
@@ -61,7 +83,8 @@ async function main(argv: string[]): Promise<number> {
 
 function parse(argv: string[]) {
   return parseArgs({
-    args: argv,
+    // A bare `--realm` is the sample app.
+    args: argv.map((a) => (a === '--realm' ? '--realm=' : a)),
     allowPositionals: true,
     options: {
       sha512: { type: 'boolean' },
@@ -70,26 +93,133 @@ function parse(argv: string[]) {
       'normal-world': { type: 'string' },
       rmm: { type: 'string' },
       filter: { type: 'string' },
+      realm: { type: 'string' },
+      memory: { type: 'string' },
     },
   });
 }
 
-/** Runs the conformance suite against the RMM named `rmm`; 0 when nothing fails. */
-async function acs(rmm: string, json: boolean, filter: string | undefined): Promise<number> {
+/** Parses a memory size: bytes, 0x hex, or a number with K or M. */
+function memorySize(text: string): number {
+  const m = /^(0x[0-9a-f]+|\d+)([km]?)$/i.exec(text);
+  if (!m) throw new UsageError(`--memory must be a size like 4194304, 0x400000 or 4M: ${text}`);
+  const unit = m[2]!.toLowerCase() === 'k' ? 1024 : m[2]!.toLowerCase() === 'm' ? 2 ** 20 : 1;
+  return Number(m[1]) * unit;
+}
+
+/**
+ * Launches a realm app, runs it, and verifies its evidence as a relying party: 0 when the token
+ * verifies, 1 when it does not (or the realm sent none).
+ */
+async function realm(
+  file: string,
+  values: { rmm?: string; sha512?: boolean; memory?: string; json?: boolean },
+): Promise<number> {
+  const path = file === '' ? SAMPLE_REALM : file;
+  if (typeof path === 'string' && !existsSync(path)) {
+    throw new UsageError(`cannot read the realm image ${path}`);
+  }
+  const image = new Uint8Array(readFileSync(path));
+  const choice = await rmmChoice(values.rmm ?? 'islet');
+  const launch = {
+    image,
+    hashAlgo: values.sha512 ? ('sha512' as const) : ('sha256' as const),
+    ...(values.memory === undefined ? {} : { memorySize: memorySize(values.memory) }),
+  };
+  const json = values.json ?? false;
+  const out = (line: string): void => {
+    if (!json) console.log(line);
+  };
+  const t0 = performance.now();
+  const platform = bootPlatform({ rmm: choice, parallelMeasurement: true });
+  try {
+    const booted = performance.now() - t0;
+    const predicted = toHex(computeRim(launch).rim);
+    out(`Booted the FVP model with ${platform.parts.rmmName} in ${booted.toFixed(1)} ms`);
+    out(
+      `Realm image ${typeof path === 'string' ? path : 'realms/attest.js (sample)'}: ${image.length} bytes, ${launch.hashAlgo}`,
+    );
+    out(`RIM predicted offline: ${predicted}`);
+    let partial = '';
+    const app = runRealmApp(platform, launch, {
+      console(text) {
+        if (json) return;
+        const lines = (partial + text).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) console.log(`  realm | ${line}`);
+      },
+    });
+    if (partial !== '') out(`  realm | ${partial}`);
+    out(
+      `Launched in ${app.launchMs.toFixed(1)} ms, ran in ${app.runMs.toFixed(1)} ms: ${app.run.reason}, exit status ${app.run.exitStatus ?? '-'}, ${app.run.exitCount} exits`,
+    );
+    const challenge = app.challenges[0];
+    const report: Record<string, unknown> = {
+      rmm: platform.parts.rmmName,
+      image: { size: image.length, hashAlgo: launch.hashAlgo },
+      predictedRim: predicted,
+      run: { reason: app.run.reason, exitStatus: app.run.exitStatus, exits: app.run.exits },
+      launchMs: Number(app.launchMs.toFixed(1)),
+      runMs: Number(app.runMs.toFixed(1)),
+      console: app.console,
+    };
+    if (challenge === undefined || app.sent.length === 0) {
+      out('The realm sent no evidence: nothing to verify.');
+      if (json) console.log(JSON.stringify({ ...report, verified: false }, null, 2));
+      return 1;
+    }
+    try {
+      const { report: token } = verifyRealmEvidence(platform, app.sent, { launch, challenge });
+      out(`Relying party: the ${app.sent.length}-byte CCA token verifies:`);
+      out(`  platform signature (CPAK) valid, realm signature (RAK) valid, binding valid`);
+      out(`  challenge     ${toHex(token.realm.challenge)} (the one issued)`);
+      out(`  RIM           ${toHex(token.realm.initialMeasurement)} (as predicted)`);
+      token.realm.extensibleMeasurements.forEach((rem, i) => {
+        out(`  REM${i}          ${toHex(rem)}`);
+      });
+      out(
+        `  hash          ${token.realm.hashAlgorithm}, RPV ${toHex(token.realm.personalizationValue).slice(0, 16)}…`,
+      );
+      out(
+        `  platform      ${token.platform.profile}, lifecycle 0x${token.platform.lifecycle.toString(16)}, ${token.platform.swComponents.length} measured components`,
+      );
+      if (json) {
+        console.log(
+          JSON.stringify({ ...report, verified: true, challenge: toHex(challenge) }, null, 2),
+        );
+      }
+      return 0;
+    } catch (err) {
+      const why = isIsletError(err) ? `${err.code}: ${err.shortMessage}` : String(err);
+      out(`Relying party: the token does NOT verify: ${why}`);
+      if (json) console.log(JSON.stringify({ ...report, verified: false, error: why }, null, 2));
+      return 1;
+    }
+  } finally {
+    platform.close();
+  }
+}
+
+/** The RMM named on the command line, as a usage error when it cannot be loaded. */
+async function rmmChoice(rmm: string): Promise<Awaited<ReturnType<typeof loadRmm>>> {
   if (rmm !== 'islet' && !existsSync(rmm)) {
     throw new UsageError(
       `unknown RMM '${rmm}': use 'islet' or the path of an ES module exporting createRmm`,
     );
   }
-  let choice: Awaited<ReturnType<typeof loadRmm>>;
   try {
-    choice = await loadRmm(rmm);
+    return await loadRmm(rmm);
   } catch (err) {
     const why = isIsletError(err)
       ? `${err.shortMessage}${err.details ? ` (${err.details})` : ''}`
       : String(err);
     throw new UsageError(why.replace(/\n/g, ' '));
   }
+}
+
+/** Runs the conformance suite against the RMM named `rmm`; 0 when nothing fails. */
+async function acs(rmm: string, json: boolean, filter: string | undefined): Promise<number> {
+  const choice = await rmmChoice(rmm);
   const started = performance.now();
   const report = runConformance(
     fvpConformanceTarget(choice),

@@ -4,10 +4,11 @@
  * protection check, and the DRAM it may use. Only this composition root builds concrete objects.
  * @module
  */
-import { type El3Services, type PhysMemory, type Rmm, World } from '@islet/abi';
+import { type El3Services, type PhysMemory, type RealmExecutor, type Rmm, World } from '@islet/abi';
 import { type CryptoProvider, defaultCrypto, IsletError, MAX_ADDRESS, physAddr } from '@islet/arch';
 import { type El3BootReport, El3Monitor } from '@islet/el3-monitor';
 import { createGpt, GpccrPps, type Gpt } from '@islet/gpt';
+import { WorkerVcpus } from '@islet/guest';
 import { Hes, type HesProvisioning } from '@islet/hes';
 import type { HostPorts } from '@islet/host';
 import { Dram, PhysicalMemory } from '@islet/mmu';
@@ -16,6 +17,7 @@ import { startDigestWorker } from './digest-worker.ts';
 import { defaultFirmwareImages } from './firmware.ts';
 import { type PlatformInspect, platformInspect } from './inspect.ts';
 import { GPT_TABLES, type MemoryRange, NS_DRAM, PAS_REGIONS, SHARED_BUFFER } from './memory-map.ts';
+import { realmMemory } from './realm-memory.ts';
 
 /** What an RMM implementation is built from: any package that implements the `Rmm` port plugs in. */
 export interface RmmEnvironment {
@@ -28,6 +30,8 @@ export interface RmmEnvironment {
   readonly crypto: CryptoProvider;
   /** A second core for measurement digests, when the platform was booted with one. */
   readonly measurementOffload?: MeasurementOffload;
+  /** What runs realm code when REC_ENTER resumes a REC (the platform's vCPUs). */
+  readonly executor?: RealmExecutor;
 }
 
 /** Builds an RMM for the platform. */
@@ -47,6 +51,13 @@ export interface PlatformOptions {
    * second core (off by default; the RIM is the same either way). Call `close()` when done.
    */
   readonly parallelMeasurement?: boolean;
+  /**
+   * What runs realm code: by default `@islet/guest`'s worker-thread vCPUs, one worker per REC
+   * started at its first REC_ENTER, translating through stage 2 with this platform's MMU; `false`
+   * for none (REC_ENTER then answers SMC_UNKNOWN once its checks pass), or any executor (a
+   * scripted one in a test).
+   */
+  readonly executor?: RealmExecutor | false;
 }
 
 /** The booted platform. */
@@ -68,8 +79,10 @@ export interface Platform {
     readonly monitor: El3Monitor;
     readonly rmm: Rmm;
     readonly rmmName: string;
+    /** The executor of realm code, if any. */
+    readonly executor: RealmExecutor | undefined;
   };
-  /** Stops the measurement worker of `parallelMeasurement` (nothing otherwise). */
+  /** Stops the measurement worker of `parallelMeasurement` and the vCPU workers. */
   close(): void;
 }
 
@@ -119,17 +132,25 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
   });
   const choice = options.rmm ?? ISLET_RMM;
   const digestWorker = options.parallelMeasurement ? startDigestWorker() : undefined;
+  const vcpus =
+    options.executor === undefined ? new WorkerVcpus({ memory: realmMemory(memory) }) : undefined;
+  const executor = options.executor === false ? undefined : (options.executor ?? vcpus);
+  const close = (): void => {
+    digestWorker?.close();
+    vcpus?.close();
+  };
   const rmm = choice.create({
     el3: monitor,
     memory: memory.physMemory,
     dram: ALL_DRAM,
     crypto,
     ...(digestWorker ? { measurementOffload: digestWorker } : {}),
+    ...(executor ? { executor } : {}),
   });
   monitor.attachRmm(rmm);
   const boot = monitor.boot({ images: defaultFirmwareImages(choice.name, crypto) });
   if (boot.reason !== undefined) {
-    digestWorker?.close();
+    close();
     throw new IsletError('PLATFORM_BOOT_FAILED', 'the platform did not boot', {
       details: boot.reason,
     });
@@ -152,8 +173,8 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
     },
     boot,
     inspect: platformInspect(gpt, rmm instanceof IsletRmm ? rmm.inspect : undefined),
-    parts: { gpt, memory, hes, monitor, rmm, rmmName: choice.name },
-    close: () => digestWorker?.close(),
+    parts: { gpt, memory, hes, monitor, rmm, rmmName: choice.name, executor },
+    close,
   };
 }
 

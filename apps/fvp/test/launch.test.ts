@@ -3,7 +3,7 @@
  * RIM that its plan folds to offline, and `destroy()` gives every granule back.
  * @module
  */
-import { Gpi, GranuleState, hashDigestLength } from '@islet/abi';
+import { Gpi, GranuleState, hashDigestLength, RmiRipas, RmiRttEntryState } from '@islet/abi';
 import { defaultCrypto, toHex } from '@islet/arch';
 import {
   GranuleAllocator,
@@ -67,10 +67,19 @@ describe('launchRealm on the booted platform', () => {
       expect(toHex(info.rim.subarray(hashDigestLength(plan.hashAlgo)))).toMatch(/^(00)*$/);
       expect(info.recCount).toBe(plan.recs.length);
       expect(p.inspect.counts()).toEqual({ realms: 1, recs: plan.recs.length });
-      // Every RIPAS entry is a 4 KiB page under a level-3 RTT; the image is mapped from IPA 0.
+      // The image is mapped from IPA 0 under a level-3 RTT; RAM past the image's blocks stays a
+      // level-2 block entry, RIPAS RAM and unassigned, so it was measured once per 2 MiB.
       expect(p.inspect.rttEntry(realm.rd, 0n)).toMatchObject({ level: 3, desc: realm.data[0] });
       const last = BigInt(plan.launch.memorySize - 0x1000);
-      expect(p.inspect.rttEntry(realm.rd, last)).toMatchObject({ level: 3 });
+      const lastEntry = p.inspect.rttEntry(realm.rd, last);
+      const underL3 = [...plan.rtt.tables, ...plan.rtt.dataTables].some(
+        (t) => t.level === 3 && BigInt(t.ipa) === last - (last % 0x20_0000n),
+      );
+      expect(lastEntry).toMatchObject({
+        level: underL3 ? 3 : 2,
+        state: RmiRttEntryState.Unassigned,
+        ripas: RmiRipas.Ram,
+      });
 
       realm.destroy();
       expect(p.inspect.counts()).toEqual({ realms: 0, recs: 0 });

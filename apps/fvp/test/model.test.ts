@@ -33,7 +33,7 @@ describe('model checking (short runs)', () => {
 
 /** A platform whose RMM answers RTT_READ_ENTRY with status 99, which RMM 1.0 does not define. */
 function bootWithBadStatus(): Platform {
-  const p = bootPlatform();
+  const p = bootPlatform({ executor: false });
   const rmm = p.parts.rmm;
   const handle = rmm.handleRmi.bind(rmm);
   rmm.handleRmi = (fid, args) => {

@@ -48,6 +48,15 @@ export {
   SMC_RMM_REQ_COMPLETE,
 } from './el3-fid.ts';
 export {
+  type El3VhukResult,
+  type El3VhukService,
+  RMM_ISLET_VHUK_SIZE,
+  RmmIsletVhukId,
+  SMC_RMM_ISLET_GET_VHUK,
+  vhukFromRegisters,
+  vhukToRegisters,
+} from './el3-vhuk.ts';
+export {
   type DataAbortSyndrome,
   type DecodedDataAbortEsr,
   DFSC_ADDRESS_SIZE_L0,
@@ -129,6 +138,18 @@ export {
   type HostCall,
   writeHostCall,
 } from './host-call.ts';
+export {
+  ISLET_RMM_EL3_FID,
+  ISLET_RSI_FID,
+  isIsletRmmEl3Fid,
+  isIsletRsiFid,
+  SMC_OEN_VENDOR_EL3,
+} from './islet-fid.ts';
+export {
+  ISLET_SEALING_KEY_FLAGS_MASK,
+  ISLET_SEALING_KEY_SIZE,
+  IsletSealingKeyFlag,
+} from './islet-sealing-key.ts';
 export {
   type El3PlatformTokenResult,
   type El3RealmKeyResult,
@@ -287,6 +308,8 @@ export {
   unpackReturnCode,
 } from './rmi-status.ts';
 export {
+  ISLET_RSI_COMMANDS,
+  type IsletRsiCommandName,
   RSI_COMMANDS,
   type RsiCommand,
   type RsiCommandName,
@@ -297,6 +320,7 @@ export {
   SMC_RSI_HOST_CALL,
   SMC_RSI_IPA_STATE_GET,
   SMC_RSI_IPA_STATE_SET,
+  SMC_RSI_ISLET_REALM_SEALING_KEY,
   SMC_RSI_MEASUREMENT_EXTEND,
   SMC_RSI_MEASUREMENT_READ,
   SMC_RSI_REALM_CONFIG,

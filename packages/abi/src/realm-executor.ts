@@ -20,7 +20,7 @@
  *                               with injectSea set, takes a synchronous external abort instead
  *                               and clears injectSea;
  *              pc advanced 4  → the host emulated it (EMUL_MMIO): a load's value is in
- *                               gprs[SRT] (the executor applies SAS/SSE), a store is done.
+ *                               gprs[SRT] (the RMM has already applied SAS, SSE and SF), a store is done.
  * ```
  * @see rmm-abi.md §2.11, §3.3, §4.5
  * @module

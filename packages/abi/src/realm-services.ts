@@ -12,17 +12,29 @@
  *   ConsoleWrite (1)  gprs[0] = n (1..232), gprs[1..29] = the n bytes, 8 per register,
  *                     little-endian; the host answers gprs[0] = n.
  *   Exit (2)          gprs[0] = the program's exit status (the realm then calls SYSTEM_OFF).
+ *   Challenge (3)     the host answers gprs[0..7] = a 64-byte challenge from the relying party
+ *                     (little-endian, as RSI_ATTESTATION_TOKEN_INIT takes it), fresh per call.
+ *   Send (4)          bytes for the relying party, packed as ConsoleWrite (evidence, results);
+ *                     the host answers gprs[0] = n.
  * ```
  * @module
  */
+import { bytesToRegs, regsToBytes } from '@islet/arch';
 
 /**
  * The immediates of RSI_HOST_CALL that this project's hosts serve.
  * @since 0.7.0
  */
-export const RealmHostCall: { readonly ConsoleWrite: 1; readonly Exit: 2 } = Object.freeze({
+export const RealmHostCall: {
+  readonly ConsoleWrite: 1;
+  readonly Exit: 2;
+  readonly Challenge: 3;
+  readonly Send: 4;
+} = Object.freeze({
   ConsoleWrite: 1,
   Exit: 2,
+  Challenge: 3,
+  Send: 4,
 } as const);
 /** @since 0.7.0 */
 export type RealmHostCall = (typeof RealmHostCall)[keyof typeof RealmHostCall];
@@ -33,7 +45,7 @@ const CONSOLE_REGS = 29;
 export const CONSOLE_WRITE_MAX: number = CONSOLE_REGS * 8;
 
 /**
- * The 31 host-call registers of a ConsoleWrite of `bytes` (1..{@link CONSOLE_WRITE_MAX}).
+ * The 31 host-call registers of a ConsoleWrite (or Send) of `bytes` (1..{@link CONSOLE_WRITE_MAX}).
  * @throws {RangeError} when `bytes` is empty or longer than {@link CONSOLE_WRITE_MAX}.
  * @since 0.7.0
  */
@@ -43,13 +55,7 @@ export function packConsoleWrite(bytes: Uint8Array): bigint[] {
       `a console write carries 1..${CONSOLE_WRITE_MAX} bytes, not ${bytes.length}`,
     );
   }
-  const gprs = new Array<bigint>(31).fill(0n);
-  gprs[0] = BigInt(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    const r = 1 + (i >> 3);
-    gprs[r] = gprs[r]! | (BigInt(bytes[i]!) << BigInt((i & 7) * 8));
-  }
-  return gprs;
+  return [BigInt(bytes.length), ...bytesToRegs(bytes, CONSOLE_REGS), 0n];
 }
 
 /**
@@ -60,9 +66,5 @@ export function packConsoleWrite(bytes: Uint8Array): bigint[] {
 export function unpackConsoleWrite(gprs: readonly bigint[]): Uint8Array | undefined {
   const n = gprs[0] ?? 0n;
   if (n < 1n || n > BigInt(CONSOLE_WRITE_MAX)) return undefined;
-  const out = new Uint8Array(Number(n));
-  for (let i = 0; i < out.length; i++) {
-    out[i] = Number(((gprs[1 + (i >> 3)] ?? 0n) >> BigInt((i & 7) * 8)) & 0xffn);
-  }
-  return out;
+  return regsToBytes(gprs.slice(1), Number(n));
 }

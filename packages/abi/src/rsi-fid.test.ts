@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ISLET_RSI_COMMANDS,
   RSI_COMMANDS,
   rsiCommandByFid,
   SMC_RSI_ATTESTATION_TOKEN_CONTINUE,
@@ -8,6 +9,7 @@ import {
   SMC_RSI_HOST_CALL,
   SMC_RSI_IPA_STATE_GET,
   SMC_RSI_IPA_STATE_SET,
+  SMC_RSI_ISLET_REALM_SEALING_KEY,
   SMC_RSI_MEASUREMENT_EXTEND,
   SMC_RSI_MEASUREMENT_READ,
   SMC_RSI_REALM_CONFIG,
@@ -67,5 +69,22 @@ describe('RSI FIDs of RMM 1.0-rel0 (rmm-abi.md §5)', () => {
     expect(rsiCommandByFid(0xc4000193)?.inputs).toHaveLength(10);
     expect(rsiCommandByFid(0xc4000192)?.outputs).toHaveLength(8);
     expect(rsiCommandByFid(0xc400019a)).toBeUndefined();
+  });
+});
+
+describe("Islet's vendor RSI calls (islet-reference.md §2.3, §2.10)", () => {
+  it('RSI_ISLET_REALM_SEALING_KEY = 0xC7000191: X1 flags, X2 svn → X1..X4 key', () => {
+    expect(SMC_RSI_ISLET_REALM_SEALING_KEY).toBe(0xc7000191);
+    expect(ISLET_RSI_COMMANDS.map((c) => [c.name, c.fid, c.inputs, c.outputs])).toEqual([
+      [
+        'RSI_ISLET_REALM_SEALING_KEY',
+        0xc7000191,
+        ['flags', 'svn'],
+        ['key[0]', 'key[1]', 'key[2]', 'key[3]'],
+      ],
+    ]);
+  });
+  it('are not RMM 1.0 commands', () => {
+    expect(rsiCommandByFid(SMC_RSI_ISLET_REALM_SEALING_KEY)).toBeUndefined();
   });
 });

@@ -23,8 +23,18 @@
  *
  * **Naming**: TF-RMM spells the attestation FIDs `SMC_RSI_ATTEST_TOKEN_*`; the digest and the spec
  * say `RSI_ATTESTATION_TOKEN_*`, which is what these constants use.
+ *
+ * **Islet's vendor RSI calls** (OEN 7, islet-reference.md §2.3, §2.10) are not RMM 1.0 commands:
+ * they have their own table, {@link ISLET_RSI_COMMANDS}, which {@link rsiCommandByFid} does not
+ * search.
+ *
+ * ```text
+ * | 0xC7000191 | ISLET_REALM_SEALING_KEY (vendor) | 2, 5 |   (Islet constraint: args incl. FID, rets)
+ * RSI_ISLET_REALM_SEALING_KEY(X1 flags, X2 svn) → X1..X4 = 32-byte key
+ * ```
  * @module
  */
+import { ISLET_RSI_FID } from './islet-fid.ts';
 import { RSI_FID } from './smc.ts';
 
 /** `SMC_RSI_VERSION`, RSI_FID(0x0). @see rmm-abi.md §5, §5.1 @since 0.1.0 */
@@ -48,6 +58,13 @@ export const SMC_RSI_IPA_STATE_GET: number = RSI_FID(0x8);
 /** `SMC_RSI_HOST_CALL`, RSI_FID(0x9). @see rmm-abi.md §5, §5.10 @since 0.1.0 */
 export const SMC_RSI_HOST_CALL: number = RSI_FID(0x9);
 
+/**
+ * `RSI_ISLET_REALM_SEALING_KEY` = ISLET_RSI_FID(0x1) = 0xC7000191: Islet's realm sealing key.
+ * @see islet-reference.md §2.10
+ * @since 0.7.0
+ */
+export const SMC_RSI_ISLET_REALM_SEALING_KEY: number = ISLET_RSI_FID(0x1);
+
 /** The spec name of an RSI command of RMM 1.0. @see rmm-abi.md §5 @since 0.1.0 */
 export type RsiCommandName =
   | 'RSI_VERSION'
@@ -61,6 +78,9 @@ export type RsiCommandName =
   | 'RSI_IPA_STATE_GET'
   | 'RSI_HOST_CALL';
 
+/** The name of one of Islet's vendor RSI calls. @see islet-reference.md §2.10 @since 0.7.0 */
+export type IsletRsiCommandName = 'RSI_ISLET_REALM_SEALING_KEY';
+
 /**
  * One row of the RSI command table. `inputs[i]` names X(i+1); `outputs[i]` names X(i+1) of the
  * result (X0 is always the RSI status).
@@ -68,8 +88,8 @@ export type RsiCommandName =
  * @since 0.1.0
  */
 export interface RsiCommand {
-  /** The spec name. */
-  readonly name: RsiCommandName;
+  /** The spec name (or Islet's, for a vendor call). */
+  readonly name: RsiCommandName | IsletRsiCommandName;
   /** The FID. */
   readonly fid: number;
   /** Input registers X1.., in order. */
@@ -149,6 +169,21 @@ export const RSI_COMMANDS: readonly RsiCommand[] = [
     inputs: ['addr'],
     outputs: [],
     note: 'X1 addr is an IPA of an RsiHostCall.',
+  },
+];
+
+/**
+ * Islet's vendor RSI calls, in FID order.
+ * @see islet-reference.md §2.3, §2.10
+ * @since 0.7.0
+ */
+export const ISLET_RSI_COMMANDS: readonly RsiCommand[] = [
+  {
+    name: 'RSI_ISLET_REALM_SEALING_KEY',
+    fid: SMC_RSI_ISLET_REALM_SEALING_KEY,
+    inputs: ['flags', 'svn'],
+    outputs: ['key[0]', 'key[1]', 'key[2]', 'key[3]'],
+    note: 'X1 holds IsletSealingKeyFlag bits; the key comes back as 4 little-endian u64 words.',
   },
 ];
 

@@ -2,11 +2,13 @@
 import { fc, test as propTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import {
+  bytesToRegs,
   concatBytes,
   copyBytes,
   equalBytes,
   fromBase64,
   fromHex,
+  regsToBytes,
   toBase64,
   toBase64Url,
   toHex,
@@ -60,5 +62,19 @@ describe('bytes', () => {
     expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(false);
     expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1))).toBe(false);
     expect(equalBytes(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+});
+
+describe('bytesToRegs / regsToBytes', () => {
+  test('packs little-endian, zero-pads and truncates', () => {
+    expect(bytesToRegs(new Uint8Array([1, 2]), 2)).toEqual([0x0201n, 0n]);
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => i + 1);
+    const regs = bytesToRegs(bytes, 8);
+    expect(regs[0]).toBe(0x0807060504030201n);
+    expect(regs[7]).toBe(0x403f3e3d3c3b3a39n);
+    expect(regsToBytes(regs, 64)).toEqual(bytes);
+    expect(bytesToRegs(bytes, 1)).toEqual([0x0807060504030201n]);
+    expect(regsToBytes([0x0201n], 4)).toEqual(new Uint8Array([1, 2, 0, 0]));
+    expect(regsToBytes([(1n << 64n) | 0xffn], 2)).toEqual(new Uint8Array([0xff, 0]));
   });
 });

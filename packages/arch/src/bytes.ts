@@ -83,3 +83,34 @@ export function fromBase64(text: string): Bytes {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+/**
+ * `bytes` as `count` little-endian 64-bit register values (zero-padded; bytes beyond 8 × count
+ * are ignored): how SMC calls carry byte strings in X registers (an attestation challenge in
+ * X1..X8, a measurement in X1..X8, host-call payloads).
+ * @example
+ * ```ts
+ * bytesToRegs(new Uint8Array([1, 2]), 2); // [0x0201n, 0n]
+ * ```
+ */
+export function bytesToRegs(bytes: Uint8Array, count: number): bigint[] {
+  const regs = new Array<bigint>(count).fill(0n);
+  const n = Math.min(bytes.length, count * 8);
+  for (let i = 0; i < n; i++) {
+    const r = i >> 3;
+    regs[r] = regs[r]! | (BigInt(bytes[i]!) << BigInt((i & 7) * 8));
+  }
+  return regs;
+}
+
+/**
+ * The first `length` bytes of little-endian 64-bit register values (the inverse of
+ * {@link bytesToRegs}); missing registers read as zero, bits above 64 are ignored.
+ */
+export function regsToBytes(regs: readonly bigint[], length: number): Bytes {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    out[i] = Number(((regs[i >> 3] ?? 0n) >> BigInt((i & 7) * 8)) & 0xffn);
+  }
+  return out;
+}

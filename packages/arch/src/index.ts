@@ -22,11 +22,13 @@ export {
 } from './addr.ts';
 export {
   type Bytes,
+  bytesToRegs,
   concatBytes,
   copyBytes,
   equalBytes,
   fromBase64,
   fromHex,
+  regsToBytes,
   toBase64,
   toBase64Url,
   toHex,

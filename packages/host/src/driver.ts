@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  PsciReturnCode,
   RMI_ABI_VERSION,
   type RmiCommandName,
   type RmiDataMeasureContent,
@@ -15,18 +16,21 @@ import {
   SMC_RMI_FEATURES,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_PSCI_COMPLETE,
   SMC_RMI_REALM_ACTIVATE,
   SMC_RMI_REALM_CREATE,
   SMC_RMI_REALM_DESTROY,
   SMC_RMI_REC_AUX_COUNT,
   SMC_RMI_REC_CREATE,
   SMC_RMI_REC_DESTROY,
+  SMC_RMI_REC_ENTER,
   SMC_RMI_RTT_CREATE,
   SMC_RMI_RTT_DESTROY,
   SMC_RMI_RTT_FOLD,
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_MAP_UNPROTECTED,
   SMC_RMI_RTT_READ_ENTRY,
+  SMC_RMI_RTT_SET_RIPAS,
   SMC_RMI_RTT_UNMAP_UNPROTECTED,
   SMC_RMI_VERSION,
 } from '@islet/abi';
@@ -124,6 +128,27 @@ export class RmiDriver {
     this.call('RMI_REC_DESTROY', SMC_RMI_REC_DESTROY, rec);
   }
 
+  /**
+   * RMI_REC_ENTER: runs `rec` with the RmiRecEnter at `run` (an NS page) until it exits; the
+   * RmiRecExit is then at `run + 0x800`.
+   */
+  recEnter(rec: bigint, run: bigint): void {
+    this.call('RMI_REC_ENTER', SMC_RMI_REC_ENTER, rec, run);
+  }
+
+  /**
+   * RMI_PSCI_COMPLETE: answers the PSCI CPU_ON or AFFINITY_INFO that `calling` made about
+   * `target`, with a PsciReturnCode (SUCCESS, or DENIED for CPU_ON).
+   */
+  psciComplete(
+    calling: bigint,
+    target: bigint,
+    status: PsciReturnCode = PsciReturnCode.Success,
+  ): void {
+    const x3 = BigInt.asUintN(64, BigInt(status));
+    this.call('RMI_PSCI_COMPLETE', SMC_RMI_PSCI_COMPLETE, calling, target, x3);
+  }
+
   /** RMI_RTT_CREATE: `rtt` (delegated) becomes the level-`level` table at `ipa`. */
   rttCreate(rd: bigint, rtt: bigint, ipa: bigint, level: number): void {
     this.call('RMI_RTT_CREATE', SMC_RMI_RTT_CREATE, rd, rtt, ipa, level64(level));
@@ -153,6 +178,14 @@ export class RmiDriver {
       at = next;
     }
     return calls;
+  }
+
+  /**
+   * RMI_RTT_SET_RIPAS: applies the RIPAS change `rec` asked for to `[base, top)`, up to the end of
+   * one RTT; returns X1, where it stopped (the next call starts there).
+   */
+  rttSetRipas(rd: bigint, rec: bigint, base: bigint, top: bigint): bigint {
+    return this.call('RMI_RTT_SET_RIPAS', SMC_RMI_RTT_SET_RIPAS, rd, rec, base, top)[1] ?? 0n;
   }
 
   /** RMI_RTT_READ_ENTRY of `ipa`, walking towards `level`. */

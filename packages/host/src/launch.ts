@@ -34,7 +34,11 @@ export interface RealmLaunch {
   readonly imageBase?: number;
   /** REC 0's PC; default the image base. */
   readonly entry?: bigint;
-  /** REC 0's X0..X7 (at most 8); default all zero (there is no DTB). */
+  /**
+   * REC 0's X0..X7 (at most 8, the rest zero). Default: the boot registers of the realm services
+   * convention (`@islet/abi` realm-services.ts), X0 = the image length in bytes and X1 = the
+   * memory size; the others zero (there is no DTB).
+   */
   readonly args?: readonly bigint[];
   /** RmiRealmFlags (LPA2, SVE, PMU); default 0. */
   readonly flags?: bigint;
@@ -132,7 +136,7 @@ export function resolveLaunch(launch: RealmLaunch): ResolvedLaunch {
   if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > MAX_VCPUS) {
     throw invalid(`the number of vCPUs must be 1..${MAX_VCPUS}`, String(vcpus));
   }
-  const args = launch.args ?? [];
+  const args = launch.args ?? [BigInt(image.length), BigInt(memorySize)];
   if (args.length > 8) throw invalid('REC 0 takes at most 8 arguments (X0..X7)');
   const u64 = (name: string, v: bigint): bigint => {
     if (v < 0n || v >= 1n << 64n) throw invalid(`${name} must be a 64-bit value`, String(v));

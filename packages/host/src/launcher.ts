@@ -3,23 +3,30 @@
  * and tears the realm down again.
  *
  * Launch order: delegate the RD and the root RTTs, write RmiRealmParams into an NS page and
- * REALM_CREATE; RTT_CREATE every table of the plan's layout, top down; RTT_INIT_RIPAS over RAM
- * (looping until done); for each image page, write it into an NS source page and DATA_CREATE it
+ * REALM_CREATE; RTT_CREATE the plan's tables, top down; RTT_INIT_RIPAS over RAM (looping until
+ * done); RTT_CREATE the level-3 tables under the image; for each image page, write it into an NS source page and DATA_CREATE it
  * measured; REC_AUX_COUNT, then for each vCPU delegate the REC and its aux granules and
- * REC_CREATE; REALM_ACTIVATE. If a step fails, what was built is torn down before the error is
- * rethrown.
+ * REC_CREATE and take an NS page for its RmiRecRun (KVM allocates `rec->run` with the REC);
+ * REALM_ACTIVATE. If a step fails, what was built is torn down before the error is rethrown.
  *
- * Teardown order (`destroy()`): DATA_DESTROY every page, REC_DESTROY in reverse, RTT_DESTROY
- * bottom up, REALM_DESTROY, then UNDELEGATE every granule the realm used, so every granule is
- * Non-secure (and zero) again and back in the allocator.
+ * While the realm runs, the vCPU loop backs protected pages on demand
+ * ({@link LaunchedRealm.dataCreateUnknown}) and adds RTTs below the plan's layout
+ * ({@link LaunchedRealm.createRtts}); both are recorded here, so teardown undoes them too.
+ *
+ * Teardown order (`destroy()`): DATA_DESTROY every page (image and faulted in), REC_DESTROY in
+ * reverse, RTT_DESTROY in reverse creation order (children before parents), REALM_DESTROY, then
+ * UNDELEGATE every granule the realm used and free the run pages, so every granule is Non-secure
+ * (and zero) again and back in the allocator.
  * @module
  */
 import { encodeRealmParams, encodeRecParams, RmiDataMeasureContent } from '@islet/abi';
+import { IsletError } from '@islet/arch';
 import { GranuleAllocator } from './allocator.ts';
 import { RmiDriver } from './driver.ts';
 import type { RealmLaunch } from './launch.ts';
-import { planRealm, type RealmPlan, realmParamsOf, recParamsOf } from './plan.ts';
+import { planRealm, type RealmPlan, realmParamsOf, recParamsOf, rttBlockSize } from './plan.ts';
 import type { HostPorts } from './ports.ts';
+import { missingRttLevel } from './rmi-error.ts';
 
 /** Options of {@link launchRealm}. @since 0.1.0 */
 export interface LaunchRealmOptions {
@@ -31,10 +38,12 @@ export interface LaunchRealmOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** A REC and its auxiliary granules. @since 0.1.0 */
+/** A REC, its auxiliary granules and its run page. @since 0.1.0 */
 export interface LaunchedRec {
   readonly rec: bigint;
   readonly aux: readonly bigint[];
+  /** The NS page the host enters the REC with (RmiRecRun); not delegated. */
+  readonly run: bigint;
 }
 
 /** A launched (ACTIVE) realm. @since 0.1.0 */
@@ -42,15 +51,33 @@ export interface LaunchedRealm {
   readonly rd: bigint;
   /** The first root RTT (`rtt_base`); the others follow it. */
   readonly rttBase: bigint;
-  /** The RTTs below the roots, in the plan's order. */
+  /** The RTTs below the roots: the plan's, in its order, then those {@link createRtts} added. */
   readonly rtts: readonly bigint[];
-  /** The data granules of the image, in the plan's order. */
+  /** The data granules: the image's, in the plan's order, then the pages faulted in. */
   readonly data: readonly bigint[];
   readonly recs: readonly LaunchedRec[];
-  /** Every granule delegated to the realm. */
+  /** Every granule delegated to the realm (still listed after `destroy()`). */
   readonly granules: readonly bigint[];
   readonly plan: RealmPlan;
   readonly vmid: number;
+  /**
+   * RMI_RTT_CREATEs the tables of levels `fromLevel`..3 that map `ipa`: what a command that
+   * stopped its walk at level `fromLevel - 1` (RMI_ERROR_RTT, index `fromLevel - 1`) needs.
+   * @throws {@link RmiCallError} `HOST_RMI_FAILED` when the RMM refuses one (e.g. it exists).
+   * @throws {@link IsletError} `HOST_IPA_INVALID` when `ipa` is not in the protected half or
+   *   `fromLevel` is not below the root level, `HOST_REALM_DESTROYED`, `HOST_OUT_OF_MEMORY`.
+   */
+  createRtts(ipa: bigint, fromLevel: number): void;
+  /**
+   * Backs the protected page at `ipa` with a fresh zero granule (RMI_DATA_CREATE_UNKNOWN, unmeasured,
+   * the RIPAS unchanged), creating the RTTs the walk lacks; `destroy()` DATA_DESTROYs it.
+   * @returns the granule's PA.
+   * @throws {@link RmiCallError} `HOST_RMI_FAILED` when the RMM refuses (RMI_ERROR_RTT index 3: the
+   *   page is already assigned); the granule is then given back.
+   * @throws {@link IsletError} `HOST_IPA_INVALID` when `ipa` is not a page of the protected half,
+   *   `HOST_REALM_DESTROYED`, `HOST_OUT_OF_MEMORY`.
+   */
+  dataCreateUnknown(ipa: bigint): bigint;
   /**
    * Tears the realm down and returns every granule to the Normal world and the allocator.
    * @throws {@link RmiCallError} when the RMM refuses a step (the realm is then partly torn down).
@@ -69,6 +96,8 @@ interface Built {
   rtts: { pa: bigint; ipa: bigint; level: number }[];
   data: { pa: bigint; ipa: bigint; mapped: boolean }[];
   recs: { rec: bigint; aux: bigint[]; created: boolean }[];
+  /** NS run pages, freed (not undelegated) last. */
+  runs: bigint[];
   delegated: bigint[];
 }
 
@@ -95,7 +124,15 @@ export function launchRealm(
   const rmi = new RmiDriver(ports);
   const granules = options.allocator ?? new GranuleAllocator(ports.dram);
   const vmid = options.vmid ?? 1;
-  const b: Built = { realm: false, rootCount: 0, rtts: [], data: [], recs: [], delegated: [] };
+  const b: Built = {
+    realm: false,
+    rootCount: 0,
+    rtts: [],
+    data: [],
+    recs: [],
+    runs: [],
+    delegated: [],
+  };
   const delegate = (pa: bigint): bigint => {
     rmi.delegate(pa);
     b.delegated.push(pa);
@@ -137,14 +174,17 @@ export function launchRealm(
     rmi.realmCreate(b.rd, params);
     b.realm = true;
 
-    for (const t of plan.rtt.tables) {
+    const createRtt = (rd: bigint, t: { readonly ipa: number; readonly level: number }) => {
       const pa = take();
       const ipa = BigInt(t.ipa);
-      rmi.rttCreate(b.rd, pa, ipa, t.level);
+      rmi.rttCreate(rd, pa, ipa, t.level);
       b.rtts.push({ pa, ipa, level: t.level });
-    }
+    };
+    for (const t of plan.rtt.tables) createRtt(b.rd, t);
 
     for (const r of plan.ripasRanges) rmi.rttInitRipas(b.rd, BigInt(r.base), BigInt(r.top));
+
+    for (const t of plan.rtt.dataTables) createRtt(b.rd, t);
 
     const source = nsPage();
     plan.data.forEach((d, i) => {
@@ -166,6 +206,7 @@ export function launchRealm(
       ports.memory.write(recParams, encodeRecParams(recParamsOf(r, entry.aux)));
       rmi.recCreate(b.rd, entry.rec, recParams);
       entry.created = true;
+      b.runs.push(granules.alloc());
     }
 
     rmi.realmActivate(b.rd);
@@ -180,16 +221,98 @@ export function launchRealm(
     for (const pa of scratch) granules.free(pa);
   }
 
+  const rd = b.rd;
+  // What the realm was given, for its accessors: appended to, never drained (teardown drains `b`).
+  const rtts = b.rtts.map((t) => t.pa);
+  const data = b.data.map((d) => d.pa);
+  const all = [...b.delegated];
+  const protectedTop = 1n << BigInt(plan.launch.ipaBits - 1);
+  const levelStart = plan.rtt.levelStart;
   let destroyed = false;
+
+  const checkIpa = (ipa: bigint): void => {
+    if (destroyed) {
+      throw new IsletError('HOST_REALM_DESTROYED', 'the realm has been destroyed');
+    }
+    if (ipa < 0n || ipa >= protectedTop || ipa % PAGE !== 0n) {
+      throw new IsletError('HOST_IPA_INVALID', 'not a page of the protected IPA space', {
+        details: `0x${ipa.toString(16)}, protected space [0, 0x${protectedTop.toString(16)})`,
+      });
+    }
+  };
+  const takeForRealm = (): bigint => {
+    const pa = take();
+    all.push(pa);
+    return pa;
+  };
+
+  /** Returns a delegated granule the RMM did not take; if it refuses, `destroy()` retries. */
+  const giveBack = (pa: bigint): void => {
+    try {
+      rmi.undelegate(pa);
+    } catch {
+      return;
+    }
+    b.delegated.splice(b.delegated.lastIndexOf(pa), 1);
+    all.splice(all.lastIndexOf(pa), 1);
+    granules.free(pa);
+  };
+  const createRtts = (ipa: bigint, fromLevel: number): void => {
+    checkIpa(ipa - (ipa % PAGE));
+    if (!Number.isInteger(fromLevel) || fromLevel <= levelStart || fromLevel > 3) {
+      throw new IsletError('HOST_IPA_INVALID', `no RTT level ${fromLevel} below the root`);
+    }
+    for (let level = fromLevel; level <= 3; level++) {
+      const span = BigInt(rttBlockSize(level - 1));
+      const at = ipa - (ipa % span);
+      const pa = takeForRealm();
+      try {
+        rmi.rttCreate(rd, pa, at, level);
+      } catch (err) {
+        giveBack(pa);
+        throw err;
+      }
+      b.rtts.push({ pa, ipa: at, level });
+      rtts.push(pa);
+    }
+  };
+
   return {
-    rd: b.rd,
+    rd,
     rttBase: b.rttBase,
-    rtts: b.rtts.map((t) => t.pa),
-    data: b.data.map((d) => d.pa),
-    recs: b.recs.map((r) => ({ rec: r.rec, aux: [...r.aux] })),
-    granules: [...b.delegated],
+    get rtts() {
+      return rtts;
+    },
+    get data() {
+      return data;
+    },
+    recs: b.recs.map((r, i) => ({ rec: r.rec, aux: [...r.aux], run: b.runs[i]! })),
+    get granules() {
+      return all;
+    },
     plan,
     vmid,
+    createRtts,
+    dataCreateUnknown(ipa) {
+      checkIpa(ipa);
+      const pa = takeForRealm();
+      try {
+        try {
+          rmi.dataCreateUnknown(rd, pa, ipa);
+        } catch (err) {
+          const level = missingRttLevel(err, levelStart);
+          if (level === undefined) throw err;
+          createRtts(ipa, level + 1);
+          rmi.dataCreateUnknown(rd, pa, ipa);
+        }
+      } catch (err) {
+        giveBack(pa);
+        throw err;
+      }
+      b.data.push({ pa, ipa, mapped: true });
+      data.push(pa);
+      return pa;
+    },
     destroy() {
       if (destroyed) return;
       teardown(rmi, granules, b);
@@ -216,6 +339,9 @@ function teardown(rmi: RmiDriver, granules: GranuleAllocator, b: Built): void {
   }
   drain(b.delegated, (pa) => {
     rmi.undelegate(pa);
+    granules.free(pa);
+  });
+  drain(b.runs, (pa) => {
     granules.free(pa);
   });
 }

@@ -5,17 +5,24 @@
  * (rmm-abi.md §6).
  *
  * **The RTT layout.** Root RTTs at `rtt_level_start` (level 1 for IPA widths 32..43, with
- * `2^(s2sz-39)` concatenated roots above 39 bits; level 0 for 44..48), then every table below it
- * down to **level 3 over all of protected RAM** `[0, memorySize)`: level-2 tables per 1 GiB,
- * level-3 tables per 2 MiB. So RTT_INIT_RIPAS stops its walk at level 3 everywhere and measures
- * **one RIPAS descriptor per 4 KiB page** of RAM. (A layout with level-2 blocks where there is no
- * image would measure fewer, 2 MiB, descriptors and give another RIM: the RIM depends on the RTT
- * shape, §6.5.)
+ * `2^(s2sz-39)` concatenated roots above 39 bits; level 0 for 44..48), then level-1 and level-2
+ * tables over all of protected RAM `[0, memorySize)` (one level-2 table per 1 GiB), and level-3
+ * tables (one per 2 MiB) only where they are needed: under the image, and over a last 2 MiB
+ * block that RAM covers only in part. RTT_INIT_RIPAS measures one RIPAS descriptor per RTT entry
+ * it walks (§6.5), so RAM away from the image costs **one descriptor per 2 MiB**, not 512: a
+ * 64 MiB realm measures 32 RIPAS descriptors instead of 16384, which is what keeps a large launch
+ * fast. (kvmtool with KVM makes the same choice of block entries where it can; a different RTT
+ * shape gives a different RIM, which is why the shape is part of the plan.)
  *
+ * The level-3 tables under the image are created **after** RTT_INIT_RIPAS: creating a table under
+ * an unassigned RAM block gives 512 unassigned RAM entries (RTT_CREATE "unfold", §2.12), which
+ * DATA_CREATE then fills, without 512 more RIPAS descriptors. The level-3 table of a partial last
+ * block is created before, since INIT_RIPAS cannot cover part of a block entry.
  * **The measured order** (the RIM is a hash chain, so order matters):
  * 1. REALM_CREATE: flags, s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo. The RPV, VMID,
  *    `rtt_base`, `rtt_level_start` and `rtt_num_start` are not measured (§6.2).
- * 2. RTT_INIT_RIPAS over `[0, memorySize)`: one RIPAS step `[page, page + 4 KiB)` per page.
+ * 2. RTT_INIT_RIPAS over `[0, memorySize)`: one RIPAS step per entry in IPA order,
+ *    `[block, block + 2 MiB)` for whole blocks and `[page, page + 4 KiB)` in a partial last block.
  * 3. DATA_CREATE with RMI_MEASURE_CONTENT for each page of the image, in IPA order from the image
  *    base, the last page padded with zeros.
  * 4. REC_CREATE for each vCPU in MPIDR order: REC 0 runnable with PC = entry and X0..X7 = args;
@@ -50,8 +57,16 @@ export interface RttLayout {
   readonly levelStart: number;
   /** `rtt_num_start`: concatenated root tables. */
   readonly numStart: number;
-  /** Every table below the roots, in creation order (by level, then IPA). */
+  /**
+   * The tables created before RTT_INIT_RIPAS, in creation order (by level, then IPA): levels
+   * below the root down to 2 over all RAM, and level 3 over a partial last 2 MiB block.
+   */
   readonly tables: readonly PlannedRtt[];
+  /**
+   * The level-3 tables under the image, created after RTT_INIT_RIPAS and before DATA_CREATE.
+   * @since 0.2.0
+   */
+  readonly dataTables: readonly PlannedRtt[];
 }
 
 /** REALM_CREATE: the initial RIM. @since 0.1.0 */
@@ -127,7 +142,7 @@ export function recMpidr(index: number): bigint {
  * @example
  * ```ts
  * const plan = planRealm({ image, memorySize: 0x20_0000 });
- * plan.steps.filter((s) => s.kind === 'ripas').length; // 512
+ * plan.steps.filter((s) => s.kind === 'ripas').length; // 1: one 2 MiB block
  * ```
  * @since 0.1.0
  */
@@ -147,14 +162,25 @@ export function planRealm(launch: RealmLaunch): RealmPlan {
     rttNumStart: numStart,
   };
 
+  const BLOCK = rttBlockSize(2);
   const tables: PlannedRtt[] = [];
-  for (let level = levelStart + 1; level <= 3; level++) {
+  for (let level = levelStart + 1; level <= 2; level++) {
     const span = rttBlockSize(level - 1);
     for (let ipa = 0; ipa < l.memorySize; ipa += span) tables.push({ ipa, level });
   }
+  const wholeBlocksEnd = Math.floor(l.memorySize / BLOCK) * BLOCK;
+  if (wholeBlocksEnd < l.memorySize) tables.push({ ipa: wholeBlocksEnd, level: 3 });
+  const imageTop = l.imageBase + Math.ceil(l.image.length / PAGE) * PAGE;
+  const dataTables: PlannedRtt[] = [];
+  for (let ipa = Math.floor(l.imageBase / BLOCK) * BLOCK; ipa < imageTop; ipa += BLOCK) {
+    if (ipa < wholeBlocksEnd) dataTables.push({ ipa, level: 3 });
+  }
 
   const steps: PlanStep[] = [{ kind: 'realm', params: realm }];
-  for (let base = 0; base < l.memorySize; base += PAGE) {
+  for (let base = 0; base < wholeBlocksEnd; base += BLOCK) {
+    steps.push({ kind: 'ripas', base, top: base + BLOCK });
+  }
+  for (let base = wholeBlocksEnd; base < l.memorySize; base += PAGE) {
     steps.push({ kind: 'ripas', base, top: base + PAGE });
   }
 
@@ -194,7 +220,7 @@ export function planRealm(launch: RealmLaunch): RealmPlan {
     launch: l,
     hashAlgo: l.hashAlgo,
     realm,
-    rtt: { levelStart, numStart, tables },
+    rtt: { levelStart, numStart, tables, dataTables },
     ripasRanges: [{ base: 0, top: l.memorySize }],
     data,
     recs,

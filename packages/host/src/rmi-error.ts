@@ -55,3 +55,13 @@ export class RmiCallError extends IsletError<'HOST_RMI_FAILED'> {
     this.args = args;
   }
 }
+
+/**
+ * The level at which an RMI_ERROR_RTT says the walk stopped short of level 3, i.e. below which
+ * tables are missing; `undefined` for any other failure.
+ */
+export function missingRttLevel(err: unknown, levelStart: number): number | undefined {
+  if (!(err instanceof RmiCallError) || err.status !== RmiStatus.ErrorRtt) return undefined;
+  const level = err.index ?? -1;
+  return level >= levelStart && level < 3 ? level : undefined;
+}

@@ -1,4 +1,4 @@
-import { packReturnCode, RmiStatus } from '@islet/abi';
+import { PsciReturnCode, packReturnCode, RmiStatus } from '@islet/abi';
 import { describe, expect, test } from 'vitest';
 import { RmiCallError, RmiDriver } from '../src/index.ts';
 import { fakePorts } from './fake-ports.ts';
@@ -58,5 +58,21 @@ describe('RmiDriver', () => {
     expect(rmi.recAuxCount(1n)).toBe(16);
     rmi.rttDestroy(1n, 0n, -1);
     expect(ports.calls.at(-1)!.args[2]).toBe(0xffff_ffff_ffff_ffffn);
+  });
+
+  test('the run-time commands: REC_ENTER, PSCI_COMPLETE (status as 64 bits), RTT_SET_RIPAS', () => {
+    const ports = fakePorts();
+    ports.answer = (c) => (c.name === 'RMI_RTT_SET_RIPAS' ? [0n, 0x20_0000n] : undefined);
+    const rmi = new RmiDriver(ports);
+    rmi.recEnter(0x8000_1000n, 0x8000_2000n);
+    rmi.psciComplete(0x8000_1000n, 0x8000_3000n);
+    rmi.psciComplete(0x8000_1000n, 0x8000_3000n, PsciReturnCode.Denied);
+    expect(rmi.rttSetRipas(1n, 2n, 0x1000n, 0x40_0000n)).toBe(0x20_0000n);
+    expect(ports.calls).toEqual([
+      { name: 'RMI_REC_ENTER', args: [0x8000_1000n, 0x8000_2000n] },
+      { name: 'RMI_PSCI_COMPLETE', args: [0x8000_1000n, 0x8000_3000n, 0n] },
+      { name: 'RMI_PSCI_COMPLETE', args: [0x8000_1000n, 0x8000_3000n, 0xffff_ffff_ffff_fffdn] },
+      { name: 'RMI_RTT_SET_RIPAS', args: [1n, 2n, 0x1000n, 0x40_0000n] },
+    ]);
   });
 });

@@ -22,10 +22,11 @@ describe('launchRealm (against a recording fake)', () => {
   test('issues the launch in order, then tears down in reverse', () => {
     const ports = fakePorts();
     const progress: [number, number][] = [];
+    const allocator = new GranuleAllocator(ports.dram);
     const realm = launchRealm(
       ports,
       { image, memorySize: 0x40_0000, vcpus: 2 },
-      { onProgress: (d, t) => progress.push([d, t]) },
+      { allocator, onProgress: (d, t) => progress.push([d, t]) },
     );
     const launch = ports.calls.map((c) => c.name.replace('RMI_', ''));
     expect(runs(launch)).toEqual([
@@ -33,11 +34,9 @@ describe('launchRealm (against a recording fake)', () => {
       'REALM_CREATE',
       'GRANULE_DELEGATE',
       'RTT_CREATE', // L2 @0
+      'RTT_INIT_RIPAS×2', // the fake advances 2 MiB per call
       'GRANULE_DELEGATE',
-      'RTT_CREATE', // L3 @0
-      'GRANULE_DELEGATE',
-      'RTT_CREATE', // L3 @2M
-      'RTT_INIT_RIPAS×2',
+      'RTT_CREATE', // L3 @0, under the image, after RIPAS
       'GRANULE_DELEGATE',
       'DATA_CREATE',
       'GRANULE_DELEGATE',
@@ -53,8 +52,28 @@ describe('launchRealm (against a recording fake)', () => {
       [1, 2],
       [2, 2],
     ]);
-    expect(realm.granules).toHaveLength(3 + 3 + 2 + 34);
+    const rttCreates = ports.calls.filter((c) => c.name === 'RMI_RTT_CREATE');
+    expect(rttCreates.map((c) => c.args.slice(2))).toEqual([
+      [0n, 2n],
+      [0n, 3n],
+    ]);
+    expect(rttCreates.map((c) => c.args[1])).toEqual(realm.rtts);
+    expect(
+      ports.calls.filter((c) => c.name === 'RMI_RTT_INIT_RIPAS').map((c) => c.args.slice(1)),
+    ).toEqual([
+      [0n, 0x40_0000n],
+      [0x20_0000n, 0x40_0000n],
+    ]);
+    expect(realm.granules).toHaveLength(3 + 2 + 2 + 34);
     expect(new Set(realm.granules).size).toBe(realm.granules.length);
+    // Each REC has an NS run page (not delegated) for REC_ENTER.
+    const runPages = realm.recs.map((r) => r.run);
+    expect(new Set(runPages).size).toBe(2);
+    for (const run of runPages) {
+      expect(realm.granules).not.toContain(run);
+      expect(allocator.isAllocated(run)).toBe(true);
+    }
+    expect(allocator.inUse).toBe(realm.granules.length + 2);
 
     // What the RMM would read from the NS pages.
     const realmParams = decodeRealmParams(ports.writes[0]!.bytes);
@@ -69,6 +88,8 @@ describe('launchRealm (against a recording fake)', () => {
     expect(ports.writes[1]!.bytes).toEqual(image.subarray(0, 0x1000));
     const rec0 = decodeRecParams(ports.writes[3]!.bytes);
     expect(rec0).toMatchObject({ flags: 1n, pc: 0n, numAux: 16, aux: realm.recs[0]!.aux });
+    // The boot registers: X0 = image length, X1 = memory size.
+    expect(rec0.gprs).toEqual([5000n, 0x40_0000n, 0n, 0n, 0n, 0n, 0n, 0n]);
     expect(decodeRecParams(ports.writes[4]!.bytes)).toMatchObject({ flags: 0n, mpidr: 1n });
     const dataArgs = ports.calls.filter((c) => c.name === 'RMI_DATA_CREATE').map((c) => c.args);
     expect(dataArgs.map((a) => [a[1], a[2], a[4]])).toEqual([
@@ -81,22 +102,88 @@ describe('launchRealm (against a recording fake)', () => {
     expect(runs(ports.calls.map((c) => c.name.replace('RMI_', '')))).toEqual([
       'DATA_DESTROY×2',
       'REC_DESTROY×2',
-      'RTT_DESTROY×3',
+      'RTT_DESTROY×2',
       'REALM_DESTROY',
       `GRANULE_UNDELEGATE×${realm.granules.length}`,
     ]);
     const rttDestroys = ports.calls.filter((c) => c.name === 'RMI_RTT_DESTROY');
     expect(rttDestroys.map((c) => [c.args[1], c.args[2]])).toEqual([
-      [0x20_0000n, 3n],
       [0n, 3n],
       [0n, 2n],
     ]);
     expect(new Set(ports.calls.slice(-realm.granules.length).map((c) => c.args[0]))).toEqual(
       new Set(realm.granules),
     );
+    expect(allocator.inUse).toBe(0);
     ports.calls.length = 0;
     realm.destroy();
     expect(ports.calls).toEqual([]);
+  });
+
+  test('a partial last block: its level-3 table before RIPAS; the data tables after it', () => {
+    const ports = fakePorts();
+    // 4 MiB + 8 KiB of RAM, the 5000-byte image at 2 MiB + 4 KiB.
+    const realm = launchRealm(ports, { image, memorySize: 0x40_2000, imageBase: 0x20_1000 });
+    const rmi = ports.calls.filter((c) =>
+      ['RMI_RTT_CREATE', 'RMI_RTT_INIT_RIPAS', 'RMI_DATA_CREATE'].includes(c.name),
+    );
+    expect(
+      rmi.map((c) => [
+        c.name.replace('RMI_', ''),
+        ...(c.name === 'RMI_DATA_CREATE'
+          ? [c.args[2]]
+          : c.args.slice(c.name === 'RMI_RTT_CREATE' ? 2 : 1)),
+      ]),
+    ).toEqual([
+      ['RTT_CREATE', 0n, 2n],
+      ['RTT_CREATE', 0x40_0000n, 3n],
+      ['RTT_INIT_RIPAS', 0n, 0x40_2000n],
+      ['RTT_INIT_RIPAS', 0x20_0000n, 0x40_2000n],
+      ['RTT_INIT_RIPAS', 0x40_0000n, 0x40_2000n],
+      ['RTT_CREATE', 0x20_0000n, 3n],
+      ['DATA_CREATE', 0x20_1000n],
+      ['DATA_CREATE', 0x20_2000n],
+    ]);
+    expect(realm.rtts).toHaveLength(3);
+    ports.calls.length = 0;
+    realm.destroy();
+    expect(
+      ports.calls.filter((c) => c.name === 'RMI_RTT_DESTROY').map((c) => c.args.slice(1)),
+    ).toEqual([
+      [0x20_0000n, 3n],
+      [0x40_0000n, 3n],
+      [0n, 2n],
+    ]);
+  });
+
+  test('a refused REALM_ACTIVATE frees the run pages too', () => {
+    const ports = fakePorts();
+    ports.answer = (c) =>
+      c.name === 'RMI_REALM_ACTIVATE' ? [packReturnCode(RmiStatus.ErrorRealm, 0)] : undefined;
+    const granules = new GranuleAllocator(ports.dram);
+    expect(() => launchRealm(ports, { image, vcpus: 3 }, { allocator: granules })).toThrowError(
+      expect.objectContaining({ command: 'RMI_REALM_ACTIVATE' }),
+    );
+    expect(granules.inUse).toBe(0);
+  });
+
+  test('createRtts and dataCreateUnknown check the IPA and refuse a destroyed realm', () => {
+    const ports = fakePorts();
+    const realm = launchRealm(ports, { image, ipaBits: 32 });
+    for (const ipa of [0x8000_0000n, 0x1800n, -0x1000n]) {
+      expect(() => realm.dataCreateUnknown(ipa)).toThrowError(
+        expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
+      );
+    }
+    for (const level of [1, 4, 2.5]) {
+      expect(() => realm.createRtts(0x4000_0000n, level)).toThrowError(
+        expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
+      );
+    }
+    realm.destroy();
+    expect(() => realm.dataCreateUnknown(0x1000n)).toThrowError(
+      expect.objectContaining({ code: 'HOST_REALM_DESTROYED' }),
+    );
   });
 
   test('a refused step tears down what was built and frees every granule', () => {

@@ -3,8 +3,10 @@
  * declarative RMI dispatcher with VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE,
  * REALM_CREATE/ACTIVATE/DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, RTT_CREATE/DESTROY,
  * RTT_READ_ENTRY, RTT_INIT_RIPAS, RTT_MAP/UNMAP_UNPROTECTED and DATA_CREATE/CREATE_UNKNOWN/DESTROY,
- * the stage-2 RTT walk, the RSI dispatcher with every RSI command of RMM 1.0 and PSCI from
- * realms, the realm token, and the {@link IsletRmm} class implementing the `Rmm` port of `@islet/abi`.
+ * the stage-2 RTT walk, REC_ENTER's run loop (RSI, WFx and data aborts) behind the realm-executor
+ * port, the RSI dispatcher with every RSI command of RMM 1.0, Islet's realm sealing key and PSCI
+ * from realms, the realm token, and the {@link IsletRmm} class implementing the `Rmm` port of
+ * `@islet/abi`.
  * @module
  */
 
@@ -20,6 +22,8 @@ export {
   type RealmTokenClaims,
   realmClaimsMap,
 } from './attest/realm-token.ts';
+export { realmSealingKey } from './attest/sealing-key.ts';
+export { fetchVhuks, type IsletEl3Services, type RealmVhuks } from './attest/vhuk.ts';
 export {
   DEFAULT_PLATFORM_FEATURES,
   featureRegister0,
@@ -61,6 +65,15 @@ export {
   RealmTable,
   rootRttCount,
 } from './realm/realm.ts';
+export {
+  completeMmioEmulation,
+  type DataAbortExit,
+  type DataAbortTrap,
+  ESR_EMULATED_ABORT_MASK,
+  ESR_NONEMULATED_ABORT_MASK,
+  handleDataAbort,
+  isEmulatableAbort,
+} from './rec/data-abort.ts';
 export type { RealmExecutor, RealmTranslation, RealmTrap, RecView } from './rec/executor.ts';
 export { GIC_NUM_LRS, isValidGicState } from './rec/gic.ts';
 export {
@@ -146,6 +159,7 @@ export {
   psciVersion,
 } from './rsi/psci.ts';
 export { type RealmIpa, RealmIpaStatus, realmIpaToPa } from './rsi/realm-ipa.ts';
+export { rsiIsletRealmSealingKey } from './rsi/sealing-key.ts';
 export { rsiFeatures, rsiVersion, smcccVersion } from './rsi/system.ts';
 export {
   addrInPar,

@@ -2,11 +2,12 @@
  * The Islet RMM as the EL3 monitor drives it: the `Rmm` port of `@islet/abi`.
  *
  * This implements the cold/warm boot argument checks (rmm-abi.md §7.4), the boot-time fetch of
- * the RAK and platform token (§7.1) and the RMI commands of
+ * the RAK and platform token (§7.1) and of Islet's VHUKs (RMM_ISLET_GET_VHUK, islet-reference.md
+ * §2.9) and the RMI commands of
  * {@link RMI_HANDLERS} (VERSION, FEATURES, GRANULE_DELEGATE/UNDELEGATE, REALM_CREATE/ACTIVATE/
  * DESTROY, REC_AUX_COUNT, REC_CREATE/DESTROY, the RTT and DATA commands, RTT_SET_RIPAS,
- * PSCI_COMPLETE and REC_ENTER), and, through {@link RSI_HANDLERS}, every RSI command of RMM 1.0
- * and PSCI from realms (`handleRsi`). REC_ENTER runs realms through the {@link RealmExecutor}
+ * PSCI_COMPLETE and REC_ENTER), and, through {@link RSI_HANDLERS}, every RSI command of RMM 1.0,
+ * Islet's RSI_ISLET_REALM_SEALING_KEY and PSCI from realms (`handleRsi`). REC_ENTER runs realms through the {@link RealmExecutor}
  * given as `executor`; without one it answers `SMC_UNKNOWN` once its input checks pass.
  *
  * **Composition**: the RMM reaches EL3 only through {@link El3Services} and memory only through
@@ -18,7 +19,6 @@
 
 import {
   decodeFeatureRegister0,
-  type El3Services,
   isRmmEl3IfcVersionSupported,
   type PhysMemory,
   type Regs,
@@ -33,6 +33,7 @@ import {
 } from '@islet/abi';
 import type { CryptoProvider, PhysAddr } from '@islet/arch';
 import { type BootAttestation, fetchBootAttestation } from './attest/boot.ts';
+import { fetchVhuks, type IsletEl3Services, type RealmVhuks } from './attest/vhuk.ts';
 import {
   DEFAULT_PLATFORM_FEATURES,
   featureRegister0,
@@ -63,8 +64,12 @@ export const RMM_MAX_CPUS = 16;
  * @since 0.1.0
  */
 export interface IsletRmmOptions {
-  /** The EL3 services (GTSI delegate/undelegate, realm key, platform token). */
-  readonly el3: El3Services;
+  /**
+   * The EL3 services (GTSI delegate/undelegate, realm key, platform token) and, when EL3 has
+   * Islet's vendor service, the VHUKs (without it, RSI_ISLET_REALM_SEALING_KEY answers
+   * RSI_ERROR_UNKNOWN).
+   */
+  readonly el3: IsletEl3Services;
   /** World-checked physical memory. */
   readonly memory: PhysMemory;
   /** The DRAM banks the RMM tracks granules for (ascending, disjoint, 4 KiB aligned). */
@@ -118,11 +123,13 @@ export class IsletRmm implements Rmm {
   readonly #rsiCtx: RsiContext;
   readonly #rsiDispatch: RsiDispatcher;
   readonly #maxCpus: number;
-  readonly #el3: El3Services;
+  readonly #el3: IsletEl3Services;
   readonly #memory: PhysMemory;
   #numCpus = 0;
   /** What cold boot fetched from EL3 (undefined before, or when it failed: TF-RMM only warns). */
   #attestation: BootAttestation | undefined;
+  /** The VHUKs cold boot fetched (undefined before, or when EL3 has none). */
+  #vhuks: RealmVhuks | undefined;
 
   /**
    * @throws {@link IsletError} `RMM_DRAM_BANKS_INVALID` for bad DRAM banks.
@@ -173,7 +180,11 @@ export class IsletRmm implements Rmm {
       () => rimQueue.complete(),
     );
     this.#dispatch = createRmiDispatcher(RMI_HANDLERS);
-    this.#rsiCtx = { ...this.#ctx, attestation: () => this.#attestation };
+    this.#rsiCtx = {
+      ...this.#ctx,
+      attestation: () => this.#attestation,
+      vhuks: () => this.#vhuks,
+    };
     this.#rsiDispatch = createRsiDispatcher(RSI_HANDLERS);
   }
 
@@ -182,9 +193,10 @@ export class IsletRmm implements Rmm {
    * minor ≥ 3), number of CPUs (≤ maxCpus), CPU id (< number of CPUs), shared buffer (non-zero,
    * 4 KiB aligned). Then, as TF-RMM `attestation_init`, it fetches the RAK
    * (RMM_ATTEST_GET_REALM_KEY) and the platform token (RMM_ATTEST_GET_PLAT_TOKEN, in hunks, retrying
-   * on Again) through the shared buffer (rmm-abi.md §7.1). A failure there does not fail the boot
-   * (TF-RMM only warns; realm token requests will fail), it leaves `inspect.attestation()`
-   * undefined. Not yet done: reading the boot manifest. A second successful cold boot is refused
+   * on Again) through the shared buffer (rmm-abi.md §7.1), then, as Islet's `setup_el3_ifc`,
+   * VHUK_A and VHUK_M (RMM_ISLET_GET_VHUK). A failure there does not fail the boot (TF-RMM and
+   * Islet only warn; realm token or sealing key requests will fail), it leaves
+   * `inspect.attestation()` undefined, or the realms without sealing keys. Not yet done: reading the boot manifest. A second successful cold boot is refused
    * with `RmmBootError.Unknown` (TF-RMM asserts it never happens).
    * @see rmm-abi.md §1.4, §7.4
    * @since 0.1.0
@@ -204,6 +216,7 @@ export class IsletRmm implements Rmm {
     }
     this.#numCpus = args.numCpus;
     this.#attestation = fetchBootAttestation(this.#el3, this.#memory, this.crypto, buf as PhysAddr);
+    this.#vhuks = fetchVhuks(this.#el3);
     return RmmBootError.Success;
   }
 

@@ -14,6 +14,7 @@ import {
   SMC_RMI_REALM_ACTIVATE,
   SMC_RMI_REC_CREATE,
   SMC32_PSCI_AFFINITY_INFO,
+  SMC32_PSCI_CPU_ON,
   SMC64_PSCI_AFFINITY_INFO,
   SMC64_PSCI_CPU_ON,
   World,
@@ -134,6 +135,19 @@ describe('RMI_PSCI_COMPLETE', () => {
     e.target.runnable = false;
     e.pend(SMC64_PSCI_CPU_ON, 1n << 32n); // Aff3 = 1: REC index 1 << 20
     expect(e.complete(0n)).toEqual(INPUT);
+  });
+
+  it('SMC32: the low 32 bits of X1..X3, the values the call was checked with', () => {
+    const e = env();
+    e.pend(SMC32_PSCI_CPU_ON, (1n << 32n) | 1n); // Aff3 = 1 only in the ignored upper half
+    e.caller.gprs[2] = (0xdeadn << 32n) | ENTRY;
+    e.caller.gprs[3] = (0xbeefn << 32n) | 0x1234n;
+    expect(e.complete(0n)).toEqual(OK);
+    expect([e.target.runnable, e.target.pc, e.target.gprs[0]]).toEqual([true, ENTRY, 0x1234n]);
+    e.target.runnable = false;
+    e.pend(SMC32_PSCI_AFFINITY_INFO, (1n << 32n) | 1n);
+    expect(e.complete(0n)).toEqual(OK);
+    expect(e.caller.gprs[0]).toBe(1n); // OFF
   });
 
   it('failure conditions, each RMI_ERROR_INPUT and changing nothing', () => {

@@ -7,13 +7,9 @@
  */
 import {
   decodeHostCall,
-  decodeRecExit,
   encodeHostCall,
-  encodeRecEnter,
   GranuleState,
-  REC_EXIT_OFFSET,
-  REC_RUN_HALF_SIZE,
-  type RecExit,
+  RealmState,
   RmiRecEnterFlag,
   RmiRecExitReason,
   RsiResponse,
@@ -27,93 +23,33 @@ import {
   SMC_RSI_MEASUREMENT_READ,
   SMC_RSI_VERSION,
   SMC_UNKNOWN,
+  SMC32_PSCI_CPU_OFF,
   SMC32_PSCI_SYSTEM_OFF,
+  SMC32_PSCI_SYSTEM_RESET,
   SMC64_PSCI_CPU_ON,
   World,
 } from '@islet/abi';
-import type { PhysAddr } from '@islet/arch';
 import { describe, expect, it } from 'vitest';
-import type { RealmExecutor, RealmStep, RecView } from '../src/rec/executor.ts';
 import { REC_ENTER_MAX_RESUMES } from '../src/rmi/run.ts';
 import { SECURE_PA } from './support/platform.ts';
 import { INPUT, OK, RD, REC, REC_ERR, REC2, RealmEnv, SPARE } from './support/realm.ts';
 import { D, IPA, populate } from './support/rsi.ts';
+import {
+  ESR_WFI,
+  type Program,
+  RUN,
+  RUN2,
+  runEnv,
+  smc,
+  TRAP_WFI,
+  WFI,
+  zeros31,
+} from './support/run.ts';
 
 const G = 0x1000;
-const RUN = 0x8020_3000;
-const RUN2 = 0x8020_4000;
-
-/** A fake realm's code on one REC: runs until it yields a trap. */
-type Program = (rec: RecView) => Generator<RealmStep, void, void>;
-
-/** An executor that runs one generator per REC index, started at the REC's first resume. */
-class ScriptedExecutor implements RealmExecutor {
-  readonly #programs: ReadonlyMap<number, Program>;
-  readonly #running = new Map<number, Generator<RealmStep, void, void>>();
-  resumes = 0;
-
-  constructor(programs: Record<number, Program>) {
-    this.#programs = new Map(Object.entries(programs).map(([k, v]) => [Number(k), v]));
-  }
-
-  resume(rec: RecView): RealmStep {
-    this.resumes++;
-    let g = this.#running.get(rec.index);
-    if (g === undefined) {
-      const p = this.#programs.get(rec.index);
-      if (p === undefined) throw new Error(`no program for REC ${rec.index}`);
-      g = p(rec);
-      this.#running.set(rec.index, g);
-    }
-    const r = g.next();
-    if (r.done === true) throw new Error(`the program of REC ${rec.index} ended`);
-    return r.value;
-  }
-}
-
-/** `SMC #0` with W0 = `fid` and X1.. = `xs` (other X1..X10 zero); returns X0..X8 after it. */
-function* smc(rec: RecView, fid: number, ...xs: bigint[]): Generator<RealmStep, bigint[], void> {
-  for (let i = 0; i < 10; i++) rec.gprs[1 + i] = xs[i] ?? 0n;
-  yield { kind: 'smc', fid };
-  return Array.from(rec.gprs.subarray(0, 9));
-}
-
-/** A trapped WFI: how a program hands control back to the test. */
-const WFI: RealmStep = { kind: 'wfi' };
-const TRAP_WFI = RmiRecEnterFlag.TrapWfi;
-const ESR_WFI = 0x01n << 26n;
 
 /** An RMM with `programs` as its realms' code and the realm of support/rsi.ts. */
-function env(programs: Record<number, Program>) {
-  const executor = new ScriptedExecutor(programs);
-  const e = new RealmEnv({ executor });
-  e.withRecGranules();
-  populate(
-    (fid, ...xs) => e.call(fid, ...xs),
-    (pa, b) => e.writeNs(pa, b),
-  );
-  /** REC_ENTER of `rec` through run page `run` with the given entry flags and gprs. */
-  const enter = (
-    flags: bigint = TRAP_WFI,
-    gprs: readonly bigint[] = new Array(31).fill(0n),
-    rec: number = REC,
-    run: number = RUN,
-  ) => {
-    e.writeNs(run, encodeRecEnter({ flags, gprs, gicv3Hcr: 0n, gicv3Lrs: new Array(16).fill(0n) }));
-    return e.call(SMC_RMI_REC_ENTER, rec, run);
-  };
-  const exitOf = (run: number = RUN): RecExit => {
-    const half = new Uint8Array(REC_RUN_HALF_SIZE);
-    expect(e.platform.memory.read(World.Normal, (run + REC_EXIT_OFFSET) as PhysAddr, half)).toBe(0);
-    return decodeRecExit(half);
-  };
-  const recOf = (pa: number) => e.rmm.inspect.rec(pa)!;
-  const refcount = (pa: number) => e.rmm.inspect.refcount(pa);
-  const call = (fid: number, ...xs: (number | bigint)[]) => e.call(fid, ...xs);
-  return { e, call, executor, enter, exitOf, recOf, refcount };
-}
-
-const zeros31 = (): bigint[] => new Array(31).fill(0n);
+const env = (programs: Record<number, Program>) => runEnv(programs);
 
 describe('RMI_REC_ENTER run loop', () => {
   it('without an executor, a REC that passes the checks still answers SMC_UNKNOWN', () => {
@@ -328,6 +264,62 @@ describe('RMI_REC_ENTER run loop', () => {
     expect(exit.gprs[0]).toBe(BigInt(SMC32_PSCI_SYSTEM_OFF));
     expect(t.enter()).toEqual([2n | (1n << 8n), 0n, 0n, 0n, 0n]);
     expect(t.executor.resumes).toBe(1);
+  });
+
+  it('PSCI CPU_OFF exits PSCI and the REC cannot run; CPU_ON starts it again at the new entry', () => {
+    const seen: bigint[][] = [];
+    const t = env({
+      0: function* (rec) {
+        yield* smc(rec, SMC64_PSCI_CPU_ON, 1n, 0x2000n, 0x11n);
+        yield WFI;
+        yield* smc(rec, SMC64_PSCI_CPU_ON, 1n, 0x3000n, 0x22n);
+        yield WFI;
+      },
+      1: function* (rec) {
+        seen.push([rec.pc, rec.gprs[0]!]);
+        yield* smc(rec, SMC32_PSCI_CPU_OFF);
+        seen.push([rec.pc, rec.gprs[0]!]);
+        yield WFI;
+      },
+    });
+    expect(t.enter()).toEqual(OK);
+    expect(t.call(SMC_RMI_PSCI_COMPLETE, REC, REC2, 0)).toEqual(OK);
+    expect(t.enter(TRAP_WFI, zeros31(), REC2, RUN2)).toEqual(OK);
+    const off = t.exitOf(RUN2);
+    expect([off.exitReason, off.gprs[0]]).toEqual([
+      RmiRecExitReason.Psci,
+      BigInt(SMC32_PSCI_CPU_OFF),
+    ]);
+    expect(t.recOf(REC2).runnable).toBe(false);
+    expect(t.enter(TRAP_WFI, zeros31(), REC2, RUN2)).toEqual(REC_ERR);
+    // REC completes its first CPU_ON, then asks again for the REC that is off.
+    expect(t.enter()).toEqual(OK);
+    expect(t.enter()).toEqual(OK);
+    expect(t.exitOf().exitReason).toBe(RmiRecExitReason.Psci);
+    expect(t.call(SMC_RMI_PSCI_COMPLETE, REC, REC2, 0)).toEqual(OK);
+    expect(t.enter(TRAP_WFI, zeros31(), REC2, RUN2)).toEqual(OK);
+    expect(seen).toEqual([
+      [0x2000n, 0x11n],
+      [0x3000n, 0x22n],
+    ]);
+  });
+
+  it('PSCI SYSTEM_RESET also ends the realm: no REC of it can be entered', () => {
+    const t = env({
+      0: function* (rec) {
+        yield* smc(rec, SMC32_PSCI_SYSTEM_RESET);
+        yield WFI;
+      },
+    });
+    expect(t.enter()).toEqual(OK);
+    const exit = t.exitOf();
+    expect([exit.exitReason, exit.gprs[0]]).toEqual([
+      RmiRecExitReason.Psci,
+      BigInt(SMC32_PSCI_SYSTEM_RESET),
+    ]);
+    expect(t.e.rmm.inspect.realm(RD)?.state).toBe(RealmState.SystemOff);
+    expect(t.enter()).toEqual([2n | (1n << 8n), 0n, 0n, 0n, 0n]);
+    expect(t.enter(TRAP_WFI, zeros31(), REC2, RUN2)).toEqual([2n | (1n << 8n), 0n, 0n, 0n, 0n]);
   });
 
   it("RSI_MEASUREMENT_READ's X1..X8 reach the realm", () => {

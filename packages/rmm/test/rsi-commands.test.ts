@@ -8,6 +8,7 @@
 import {
   decodeRealmConfig,
   encodeHostCall,
+  ISLET_RSI_COMMANDS,
   RmiRecExitReason,
   RSI_COMMANDS,
   RsiAction,
@@ -57,8 +58,8 @@ function unchanged(e: ReturnType<typeof rsiEnv>, f: () => void): void {
 }
 
 describe('the RSI table', () => {
-  it('has every RSI command of RMM 1.0 with the arity of @islet/abi RSI_COMMANDS', () => {
-    for (const c of RSI_COMMANDS) {
+  it('has every RSI command of RMM 1.0 and Islet with the arity of @islet/abi', () => {
+    for (const c of [...RSI_COMMANDS, ...ISLET_RSI_COMMANDS]) {
       const e = RSI_HANDLERS.find((h) => h.fid === c.fid);
       expect(e, c.name).toBeDefined();
       expect([e?.name, e?.argc, e?.retc]).toEqual([c.name, c.inputs.length, c.outputs.length]);

@@ -7,6 +7,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import {
+  ISLET_RSI_COMMANDS,
   isPsciFid,
   PSCI_REALM_FIDS,
   RealmState,
@@ -37,6 +38,8 @@ const attestation: BootAttestation = {
   platformToken: new Uint8Array(200).fill(0x5a),
 };
 
+const vhuks = { a: new Uint8Array(32).fill(0xaa), m: new Uint8Array(32).fill(0x33) };
+
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const fid = fc
   .oneof(
@@ -44,6 +47,7 @@ const fid = fc
       weight: 4,
       arbitrary: fc.constantFrom(
         ...RSI_COMMANDS.map((c) => c.fid),
+        ...ISLET_RSI_COMMANDS.map((c) => c.fid),
         ...PSCI_REALM_FIDS,
         SMCCC_VERSION,
       ),
@@ -80,7 +84,7 @@ const args = fc.array(hot, { minLength: 0, maxLength: 11 });
 const RSI_STATUSES = new Set([0n, 1n, 2n, 3n, 4n]);
 const ps = (v: number) => BigInt.asUintN(64, BigInt(v));
 const PSCI_RETURNS = new Set([0n, 1n, ps(-1), ps(-2), ps(-4), ps(-9), 0x10001n]);
-const RSI_FIDS = new Set(RSI_COMMANDS.map((c) => c.fid));
+const RSI_FIDS = new Set([...RSI_COMMANDS, ...ISLET_RSI_COMMANDS].map((c) => c.fid));
 
 function checkOutcome(
   f: number,
@@ -103,7 +107,7 @@ describe('the RSI dispatcher on arbitrary FIDs and registers', () => {
   test.prop([fc.array(fc.tuple(fid, args), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
     'never throws, answers spec statuses, never changes a granule state',
     (calls) => {
-      const e = rsiEnv(attestation);
+      const e = rsiEnv(attestation, vhuks);
       const states = e.ctx.granules.states.slice();
       const refcounts = e.ctx.granules.refcounts.slice();
       for (const [f, a] of calls) {
@@ -124,6 +128,7 @@ describe('IsletRmm.handleRsi on arbitrary FIDs and registers', () => {
     key: Uint8Array.from({ length: 48 }, (_, i) => i + 7),
     token: new Uint8Array(100),
   };
+  env.platform.vhuks = { 1: vhuks.a, 2: vhuks.m };
   env.rmm.coldBoot({ cpuId: 0, ifcVersion: 4, numCpus: 1, sharedBuffer: 0xff00_0000 });
   env.withRecGranules();
   populate(env.call.bind(env), env.writeNs.bind(env));

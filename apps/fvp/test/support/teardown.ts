@@ -103,7 +103,12 @@ export class PlatformLease {
   boots = 0;
   runs = 0;
 
-  constructor(pool: Pool, boot: () => Platform = () => bootPlatform()) {
+  /**
+   * @param boot - the platform to lease; by default one without an executor of realm code: the
+   *   model checks the RMI state machine, in which REC_ENTER answers SMC_UNKNOWN once its checks
+   *   pass (running realms are checked by the realm tests).
+   */
+  constructor(pool: Pool, boot: () => Platform = () => bootPlatform({ executor: false })) {
     this.#pool = pool;
     this.#boot = boot;
   }

@@ -35,6 +35,7 @@ const hes: MonitorHes = {
   extendMeasurement: () => 0,
   getDelegatedKey: () => ({ status: -132 }),
   getPlatformToken: () => ({ status: -132 }),
+  getVhuk: () => ({ status: -132 }),
   cpakPublicKey: crypto.ecGenerate('P-384').publicKey,
 };
 

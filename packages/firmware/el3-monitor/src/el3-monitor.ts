@@ -1,8 +1,8 @@
 /**
  * The EL3 monitor (TF-A BL31 with its RMMD): the world switch and SMC routing, the RMM-EL3
  * interface the RMM calls (GTSI delegate and undelegate, realm attestation key, platform token in
- * hunks, boot complete) and the platform boot (measured boot into HES, the GPT, the RMM's cold
- * boot).
+ * hunks, boot complete, and Islet's vendor RMM_ISLET_GET_VHUK) and the platform boot (measured
+ * boot into HES, the GPT, the RMM's cold boot).
  *
  * **Composition.** The monitor is built from injected parts and never imports `@islet/rmm`: a
  * {@link MonitorGpt} (`@islet/gpt`), the abi {@link PhysMemory} port (`@islet/mmu`'s
@@ -21,7 +21,10 @@
  *         other PSCI                                → NOT_SUPPORTED (-1)
  *         RMM-EL3, RSI, anything else               → SMC_UNKNOWN, X1..X7 kept
  * Realm   RMM-EL3 (0xC40001B0..1CF), no REC         → the El3Services of this monitor
+ *         RMM_ISLET_GET_VHUK (0xC70001B0), no REC   → getVhuk (Islet's vendor range
+ *                                                     0xC70001B0..1CF: anything else SMC_UNKNOWN)
  *         RSI / PSCI / SMCCC_VERSION with a REC     → rmm.handleRsi(rec, fid, X1..X10)
+ *         Islet vendor RSI (0xC7000190..1AF), REC   → rmm.handleRsi(rec, fid, X1..X10)
  *         SMCCC_VERSION without a REC               → 0x10002
  *         anything else                             → SMC_UNKNOWN, X1..X7 kept
  * Secure, Root, other values                        → SMCCC_VERSION answered, else SMC_UNKNOWN
@@ -31,7 +34,8 @@
  * exception from the RMM itself (a bug, STYLE.md §5 tier 3) propagates. The register file an SMC
  * returns belongs to the monitor, one per world, and the next SMC from the same world overwrites it.
  * RMI results reach the host only after the RMM's cold boot succeeded (TF-A's RMMD answers
- * SMC_UNK otherwise).
+ * SMC_UNK otherwise). The VHUKs are served to the RMM only (Realm world without a REC): a realm's
+ * vCPU and the Normal world get SMC_UNKNOWN for RMM_ISLET_GET_VHUK.
  * @see rmm-abi.md §1.1, §7.1, §7.4, §8.5; islet-reference.md §3
  * @module
  */
@@ -39,6 +43,10 @@ import {
   type El3PlatformTokenResult,
   type El3RealmKeyResult,
   type El3Services,
+  type El3VhukResult,
+  type El3VhukService,
+  isIsletRmmEl3Fid,
+  isIsletRsiFid,
   MemoryAccess,
   type PhysMemory,
   PSCI_VERSION_1_1,
@@ -53,6 +61,7 @@ import {
   type RmmBootArgs,
   RmmBootError,
   RmmEl3Status,
+  RmmIsletVhukId,
   type RsiAction,
   type RsiOutcome,
   SMC_RMM_ATTEST_GET_PLAT_TOKEN,
@@ -61,6 +70,7 @@ import {
   SMC_RMM_EL3_FEATURES,
   SMC_RMM_GTSI_DELEGATE,
   SMC_RMM_GTSI_UNDELEGATE,
+  SMC_RMM_ISLET_GET_VHUK,
   SMC_UNKNOWN,
   SMC32_PSCI_AFFINITY_INFO,
   SMC32_PSCI_CPU_ON,
@@ -74,6 +84,8 @@ import {
   SMCCC_VERSION_1_2,
   type Smc,
   type SmcResult,
+  stripSveHint,
+  vhukToRegisters,
   World,
 } from '@islet/abi';
 import {
@@ -86,7 +98,7 @@ import {
   type PhysAddr,
 } from '@islet/arch';
 import type { Gpt } from '@islet/gpt';
-import { type Hes, type Measurement, PsaStatus } from '@islet/hes';
+import { type Hes, type Measurement, PsaStatus, VhukId } from '@islet/hes';
 import { BOOT_MANIFEST_MAX_BANKS, encodeBootManifest, type NsDramBank } from './boot-manifest.ts';
 import { El3MonitorError } from './el3-monitor-error.ts';
 import { type FirmwareImage, measureImage } from './firmware-image.ts';
@@ -99,13 +111,13 @@ import { type FirmwareImage, measureImage } from './firmware-image.ts';
 export type MonitorGpt = Pick<Gpt, 'delegate' | 'undelegate' | 'gpccr'>;
 
 /**
- * What the monitor needs of HES: measured boot, the delegated attestation key and the platform
- * token.
+ * What the monitor needs of HES: measured boot, the delegated attestation key, the platform
+ * token and (since 0.7.0) the VHUKs.
  * @since 0.1.0
  */
 export type MonitorHes = Pick<
   Hes,
-  'extendMeasurement' | 'getDelegatedKey' | 'getPlatformToken' | 'cpakPublicKey'
+  'extendMeasurement' | 'getDelegatedKey' | 'getPlatformToken' | 'getVhuk' | 'cpakPublicKey'
 >;
 
 /**
@@ -364,7 +376,7 @@ function cpuOfMpidr(mpidr: bigint, numCpus: number): number {
  * @see rmm-abi.md §1.1, §7.4
  * @since 0.1.0
  */
-export class El3Monitor implements El3Services {
+export class El3Monitor implements El3Services, El3VhukService {
   /** PA of the RMM-EL3 shared buffer. */
   readonly sharedBuffer: PhysAddr;
   /** The number of CPUs. */
@@ -711,6 +723,27 @@ export class El3Monitor implements El3Services {
     return { status, hunkSize: hunk, remaining };
   }
 
+  /**
+   * RMM_ISLET_GET_VHUK (Islet's vendor RMM-EL3 call; TF-A `rmmd_islet_get_vhuk` on Islet's `hes`
+   * branch): VHUK_A (`id` 1) or VHUK_M (`id` 2) from HES, over the measurements HES holds now.
+   * @returns `{ Ok, key }` (32 bytes); `Inval` for another id; `Unknown` when HES fails.
+   * @see islet-reference.md §2.9, §2.10
+   * @since 0.7.0
+   */
+  getVhuk(id: number): El3VhukResult {
+    const log = <S extends RmmEl3Status>(status: S): S => {
+      this.#log(SMC_RMM_ISLET_GET_VHUK, [id], status);
+      return status;
+    };
+    if (id !== RmmIsletVhukId.A && id !== RmmIsletVhukId.M) {
+      return { status: log(RmmEl3Status.Inval) };
+    }
+    const r = this.#hes.getVhuk(id === RmmIsletVhukId.A ? VhukId.A : VhukId.M);
+    if (r.status !== PsaStatus.Success || !('key' in r))
+      return { status: log(RmmEl3Status.Unknown) };
+    return { status: log(RmmEl3Status.Ok), key: r.key };
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Inspection
 
@@ -820,12 +853,16 @@ export class El3Monitor implements El3Services {
   #realm(fid: number, regs: Regs, rec: PhysAddr | undefined): SmcResult {
     if (rec !== undefined) {
       const rmm = this.#rmiTarget;
-      if (rmm !== undefined && (isRsi(fid) || isPsciRange(fid) || fid === SMCCC_VERSION_FID)) {
-        return this.#realmRsi(rmm, rec, fid, regs);
-      }
+      const toRmm =
+        isRsi(fid) ||
+        isIsletRsiFid(stripSveHint(fid)) ||
+        isPsciRange(fid) ||
+        fid === SMCCC_VERSION_FID;
+      if (rmm !== undefined && toRmm) return this.#realmRsi(rmm, rec, fid, regs);
       return this.#unknown(REALM, fid, regs);
     }
     if (fid === SMCCC_VERSION_FID) return this.#ret1(REALM, fid, regs, SMCCC_VERSION_REG);
+    if (isIsletRmmEl3Fid(fid)) return this.#islet(fid, regs);
     if (!isRmmEl3(fid)) return this.#unknown(REALM, fid, regs);
     const out = this.#load(REALM, fid, regs);
     const x1 = out[1]!;
@@ -871,6 +908,21 @@ export class El3Monitor implements El3Services {
         out[0] = UNKNOWN;
         return out;
     }
+  }
+
+  /** Islet's vendor RMM-EL3 range from the RMM: RMM_ISLET_GET_VHUK, else SMC_UNKNOWN. */
+  #islet(fid: number, regs: Regs): SmcResult {
+    const out = this.#load(REALM, fid, regs);
+    if (fid !== SMC_RMM_ISLET_GET_VHUK) {
+      out[0] = UNKNOWN;
+      return out;
+    }
+    const x1 = out[1]!;
+    const r = this.getVhuk(x1 > 0xffn ? 0xff : Number(x1));
+    out[0] = signedReg(r.status);
+    const key = 'key' in r ? vhukToRegisters(r.key) : [0n, 0n, 0n, 0n];
+    for (let i = 0; i < 4; i++) out[1 + i] = key[i]!;
+    return out;
   }
 
   /** A REC's RSI / PSCI / SMCCC_VERSION call, forwarded to the RMM. */

@@ -10,6 +10,7 @@ import {
   RMM_EL3_IFC_VERSION_TFA_2_12,
   RmmBootError,
   RmmEl3Status,
+  RmmIsletVhukId,
   RsiAction,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_VERSION,
@@ -20,7 +21,9 @@ import {
   SMC_RMM_EL3_TOKEN_SIGN,
   SMC_RMM_GTSI_DELEGATE,
   SMC_RMM_GTSI_UNDELEGATE,
+  SMC_RMM_ISLET_GET_VHUK,
   SMC_RMM_REQ_COMPLETE,
+  SMC_RSI_ISLET_REALM_SEALING_KEY,
   SMC_RSI_VERSION,
   SMC_SVE_HINT,
   SMC_UNKNOWN,
@@ -32,9 +35,11 @@ import {
   SMC64_PSCI_CPU_ON,
   SMCCC_VERSION,
   SMCCC_VERSION_1_2,
+  vhukFromRegisters,
   World,
 } from '@islet/abi';
 import { equalBytes, type PhysAddr, physAddr } from '@islet/arch';
+import { VhukId } from '@islet/hes';
 import { GranuleProtectionFault } from '@islet/mmu';
 import { encodeCoseKey, verifyPlatformToken } from '@islet/token';
 import fc from 'fast-check';
@@ -309,6 +314,60 @@ describe('El3Services', () => {
     });
   });
 
+  test("RMM_ISLET_GET_VHUK hands the RMM HES's VHUK_A and VHUK_M, in x1..x4 over SMC", () => {
+    const a = p.hes.getVhuk(VhukId.A);
+    const m = p.hes.getVhuk(VhukId.M);
+    if (!('key' in a) || !('key' in m)) throw new Error('HES has no VHUKs');
+    expect(monitor.getVhuk(RmmIsletVhukId.A)).toEqual({ status: RmmEl3Status.Ok, key: a.key });
+    expect(monitor.getVhuk(RmmIsletVhukId.M)).toEqual({ status: RmmEl3Status.Ok, key: m.key });
+    expect(equalBytes(a.key, m.key)).toBe(false);
+    const realm = monitor.conduit(World.Realm);
+    const out = Array.from(realm(SMC_RMM_ISLET_GET_VHUK, [2n, 0n, 0n, 0n, 0n, 0x66n]));
+    expect(out[0]).toBe(0n);
+    expect(vhukFromRegisters(out[1]!, out[2]!, out[3]!, out[4]!)).toEqual(m.key);
+    expect(out.slice(5)).toEqual([0n, 0x66n, 0n]);
+    expect(monitor.inspect().el3Calls.at(-1)).toEqual({
+      fid: SMC_RMM_ISLET_GET_VHUK,
+      args: [2],
+      status: RmmEl3Status.Ok,
+    });
+  });
+
+  test('RMM_ISLET_GET_VHUK refuses other key ids; the rest of the vendor range is unknown', () => {
+    const realm = monitor.conduit(World.Realm);
+    for (const id of [0, 3, 0xff, -1]) {
+      expect(monitor.getVhuk(id)).toEqual({ status: RmmEl3Status.Inval });
+    }
+    for (const x1 of [0n, 3n, 0x1_0000_0001n, 2n ** 64n - 1n]) {
+      expect(Array.from(realm(SMC_RMM_ISLET_GET_VHUK, [x1, 7n, 7n, 7n, 7n]))).toEqual([
+        u64(RmmEl3Status.Inval),
+        0n,
+        0n,
+        0n,
+        0n,
+        7n,
+        0n,
+        0n,
+      ]);
+    }
+    expect(realm(SMC_RMM_ISLET_GET_VHUK + 1, [1n])[0]).toBe(SMC_UNKNOWN);
+    expect(realm(0xc700_01cf, [1n])[0]).toBe(SMC_UNKNOWN);
+  });
+
+  test('RMM_ISLET_GET_VHUK answers Unknown when the root of trust fails', () => {
+    const q = platform();
+    const m = monitorOf(q, {
+      hes: {
+        extendMeasurement: (...a) => q.hes.extendMeasurement(...a),
+        getDelegatedKey: (r) => q.hes.getDelegatedKey(r),
+        getPlatformToken: (c) => q.hes.getPlatformToken(c),
+        getVhuk: () => ({ status: -132 }),
+        cpakPublicKey: q.hes.cpakPublicKey,
+      },
+    });
+    expect(m.getVhuk(RmmIsletVhukId.A)).toEqual({ status: RmmEl3Status.Unknown });
+  });
+
   test('a shared buffer in a PAS EL3 was not told about fails cleanly', () => {
     const q = platform();
     const m = monitorOf(q, { sharedBuffer: physAddr(0x9000_0000) }); // NS page, accessed as Realm
@@ -380,6 +439,8 @@ describe('SMC routing', () => {
 
   test('the Normal world cannot reach RMM-EL3 or RSI: SMC_UNKNOWN, registers kept', () => {
     for (const fid of [
+      SMC_RMM_ISLET_GET_VHUK,
+      SMC_RSI_ISLET_REALM_SEALING_KEY,
       SMC_RMM_GTSI_DELEGATE,
       SMC_RMM_GTSI_UNDELEGATE,
       SMC_RMM_ATTEST_GET_REALM_KEY,
@@ -429,6 +490,12 @@ describe('SMC routing', () => {
     expect(monitor.rsi(rec, SMC_RSI_VERSION, [0x1_0000n])?.action).toBe(RsiAction.ReturnToRealm);
     expect(monitor.smc(World.Realm, SMC_RSI_VERSION, [0x1_0000n])[0]).toBe(SMC_UNKNOWN);
     expect(monitor.smc(World.Realm, SMC_RMM_GTSI_DELEGATE, [0n], rec)[0]).toBe(SMC_UNKNOWN);
+    // A realm's vCPU never gets the VHUKs; Islet's vendor RSI calls go to the RMM.
+    expect(monitor.smc(World.Realm, SMC_RMM_ISLET_GET_VHUK, [1n], rec)[0]).toBe(SMC_UNKNOWN);
+    const hinted = (SMC_RSI_ISLET_REALM_SEALING_KEY | SMC_SVE_HINT) >>> 0;
+    monitor.smc(World.Realm, hinted, [3n, 0n], rec);
+    expect(rmm.calls.at(-1)).toEqual({ method: 'handleRsi', rec, fid: hinted });
+    expect(monitor.smc(World.Realm, SMC_RSI_ISLET_REALM_SEALING_KEY, [3n])[0]).toBe(SMC_UNKNOWN);
     expect(monitor.smc(World.Realm, SMCCC_VERSION, [])[0]).toBe(BigInt(SMCCC_VERSION_1_2));
     expect(monitor.smc(World.Realm, SMC_RMI_VERSION, [0x1_0000n])[0]).toBe(SMC_UNKNOWN);
   });
@@ -455,6 +522,8 @@ describe('never throws on register values', () => {
     SMC_RMM_EL3_FEATURES,
     SMC_RMM_BOOT_COMPLETE,
     SMC_RMM_REQ_COMPLETE,
+    SMC_RMM_ISLET_GET_VHUK,
+    SMC_RSI_ISLET_REALM_SEALING_KEY,
     SMC_RSI_VERSION,
     SMCCC_VERSION,
     SMC32_PSCI_VERSION,

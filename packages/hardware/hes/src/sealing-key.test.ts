@@ -65,6 +65,26 @@ describe('deriveSealingKey', () => {
     expect(key(input)).toBe(key({ ...input }));
   });
 
+  // A realm without metadata: VHUK_A = 00..1f, VHUK_M = 20..3f, RPV = a5 x 64, RIM = 40..5f.
+  // Computed with Python's hmac/hashlib (RFC 5869) over the packed info; @islet/rmm's
+  // RSI_ISLET_REALM_SEALING_KEY test checks the same four keys.
+  test.each([
+    [0x0, '6baec06e66f61d09fc485243a8c9ccaa4b95ea359c8f0c9078c0bbb495e4539d'],
+    [0x1, 'a2a58fa96382ed295ccd7b50e725ac8de5439aea1545c140fbe9702bb51a8bb3'],
+    [0x2, 'd905ea62c0718437d9483dd0a9185a0fab24448155890341e4d45ee6fee19149'],
+    [0x3, '624efc9dcdd61404c5bff7e9e480bc04f8afea3fa05859d96f0452d668f16369'],
+  ])('vector: a realm without metadata, flags %i', (flags, want) => {
+    const realm: SealingKeyInput = {
+      vhukA: Uint8Array.from({ length: 32 }, (_, i) => i),
+      vhukM: Uint8Array.from({ length: 32 }, (_, i) => 0x20 + i),
+      flags,
+      svn: 0,
+      rpv: fill(64, 0xa5),
+      rim: Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i),
+    };
+    expect(key(realm)).toBe(want);
+  });
+
   test('the KEY bit chooses VHUK_M or VHUK_A', () => {
     const a = { ...input, flags: F.Rim };
     expect(key(a)).toBe(

@@ -13,6 +13,10 @@
  *   last_run_info.esr (for EMUL_MMIO/INJECT_SEA validation)
  * ```
  *
+ * A REC is also what the realm executor runs (the `RecView` of `@islet/abi`): its registers, the
+ * realm's stage-2 translation (what VTTBR_EL2/VTCR_EL2 hold while it runs, fixed at REC_CREATE,
+ * as a realm's RTT root and IPA width never change) and a pending synchronous external abort.
+ *
  * The pending PSCI request, the RIPAS change in progress, the pending host call, the attestation
  * token in progress and the last exit's ESR are set when a realm runs (RSI and PSCI from the REC,
  * `src/rsi/`); the RMI side reads and completes them.
@@ -32,18 +36,19 @@
  * - `gprs` is X0..X30 (a `BigUint64Array`, STYLE.md §6); REC_CREATE sets X0..X7 from the params.
  * @module
  */
-import type { RsiRipas } from '@islet/abi';
+import type { RealmTranslation, RecView, RsiRipas } from '@islet/abi';
 import { assert } from '@islet/arch';
 
 /** PSTATE of a new REC: EL1h with D, A, I, F masked (TF-RMM `REC_CREATE`). */
 export const REC_RESET_PSTATE = 0x3c5n;
 
 /**
- * One REC (TF-RMM `struct rec`). Mutable fields change only through RMI/RSI handling.
+ * One REC (TF-RMM `struct rec`). Mutable fields change only through RMI/RSI handling and, while
+ * it runs inside REC_ENTER, through the realm executor ({@link RecView}).
  * @see rmm-abi.md §2.9, §4.3
  * @since 0.2.0
  */
-export interface Rec {
+export interface Rec extends RecView {
   /** Granule index of the REC. */
   readonly recIdx: number;
   /** Granule index of the owning realm's RD. */
@@ -58,6 +63,18 @@ export interface Rec {
   readonly gprs: BigUint64Array<ArrayBuffer>;
   /** PC (ELR on entry). */
   pc: bigint;
+  /**
+   * The realm's stage-2 translation: RD PA, `rtt_base`, `rtt_level_start`, `s2sz`.
+   * @since 0.7.0
+   */
+  readonly realm: RealmTranslation;
+  /**
+   * A synchronous external abort awaits delivery to the realm at the next resume (the host's
+   * INJECT_SEA, a data abort at RIPAS EMPTY or beyond the IPA space, a recoverable external
+   * abort); the executor clears it when it delivers it.
+   * @since 0.7.0
+   */
+  injectSea: boolean;
   /** PSTATE (SPSR on entry). */
   pstate: bigint;
   /** Granule indices of the aux granules, in params order. */
@@ -88,11 +105,15 @@ export interface Rec {
 
 /**
  * What REC_ENTER remembers of a REC's last exit (TF-RMM `rec->last_run_info`).
- * @see rmm-abi.md §2.11 steps 8–9
+ * @see rmm-abi.md §2.11 steps 8–10
  * @since 0.4.0
  */
 export interface LastExit {
-  /** ESR_EL2 as reported to the host (0 before the first exit). */
+  /**
+   * ESR_EL2 of the exit as the REC took it, not the host's masked copy: for a data abort the
+   * access fields (SRT, SSE, SF, SAS, WnR) that complete an EMUL_MMIO, with ISV cleared when the
+   * host's copy has none (TF-RMM). For other exits, what the host saw. 0 before the first exit.
+   */
   readonly esr: bigint;
   /** Whether the exit was a data abort at an unprotected IPA (the host may inject an SEA). */
   readonly unprotectedDataAbort: boolean;

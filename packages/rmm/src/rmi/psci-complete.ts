@@ -17,15 +17,21 @@
  * Calling REC: X0=ret, X1..X3=0, pending cleared.
  * ```
  *
- * **Deviation from TF-RMM, on purpose**: for CPU_ON with DENIED while the target is already on,
- * TF-RMM returns RMI_ERROR_INPUT yet completes the calling REC (rmm-abi.md §11 item 10). Here the
- * status check comes first and a failing call changes nothing, as the spec's failure conditions
- * require; DENIED for a target that is on is refused with RMI_ERROR_INPUT and the request stays
- * pending.
+ * **Deviations from TF-RMM, on purpose**:
+ * - for CPU_ON with DENIED while the target is already on, TF-RMM returns RMI_ERROR_INPUT yet
+ *   completes the calling REC (rmm-abi.md §11 item 10). Here the status check comes first and a
+ *   failing call changes nothing, as the spec's failure conditions require; DENIED for a target
+ *   that is on is refused with RMI_ERROR_INPUT and the request stays pending;
+ * - for an SMC32 request, the target MPIDR, entry point and context id are the low 32 bits of the
+ *   caller's X1..X3, the values the realm's call was checked with (SMCCC: an SMC32 callee ignores
+ *   the upper halves). TF-RMM reads the full registers, so junk in an upper half leaves the
+ *   request uncompletable (the MPIDR no longer names the target) or starts the target at an entry
+ *   point the PAR check never saw.
  * @module
  */
 import {
   GranuleState,
+  isSmc64,
   PsciAffinityInfo,
   PsciReturnCode,
   type RmiArgs,
@@ -42,6 +48,8 @@ import { RMI_ERROR_INPUT, RMI_SUCCESS, type RmiContext, type RmiResultRegs } fro
 const GRANULE = BigInt(GRANULE_SIZE);
 const PSCI_SUCCESS = 0n;
 const PSCI_DENIED = BigInt.asUintN(64, BigInt(PsciReturnCode.Denied));
+/** The argument bits of an SMC32 call. */
+const U32 = 0xffff_ffffn;
 
 /** A PSCI return value as the realm reads it in X0. */
 const psciRet = (v: number): bigint => BigInt.asUintN(64, BigInt(v));
@@ -80,7 +88,11 @@ export function rmiPsciComplete(
   const fid = calling.psciPending;
   if (fid === undefined) return RMI_ERROR_INPUT;
   if (calling.rdIdx !== target.rdIdx) return RMI_ERROR_INPUT;
-  if (target.index !== recIndexFromPsciMpidr(calling.gprs[1] ?? 0n)) return RMI_ERROR_INPUT;
+  /** X`i` of the request, as its SMC32 or SMC64 form reads it. */
+  const arg = isSmc64(fid)
+    ? (i: number) => calling.gprs[i]!
+    : (i: number) => calling.gprs[i]! & U32;
+  if (target.index !== recIndexFromPsciMpidr(arg(1))) return RMI_ERROR_INPUT;
   // 7.
   const targetOn = target.runnable || granules.refcount(targetIdx) !== 0;
   const cpuOn = fid === SMC32_PSCI_CPU_ON || fid === SMC64_PSCI_CPU_ON;
@@ -100,8 +112,8 @@ export function rmiPsciComplete(
   } else if (status === PSCI_DENIED) {
     ret = PSCI_DENIED;
   } else {
-    target.pc = calling.gprs[2] ?? 0n;
-    target.gprs[0] = calling.gprs[3] ?? 0n;
+    target.pc = arg(2);
+    target.gprs[0] = arg(3);
     target.pstate = REC_RESET_PSTATE;
     target.runnable = true;
     ret = psciRet(PsciReturnCode.Success);

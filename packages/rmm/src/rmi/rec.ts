@@ -25,6 +25,11 @@
  * REC_DESTROY: (1) rec align/bound/state≠REC → INPUT; (2) REC refcount ≠ 0 (running) → REC.
  * Success: aux granules scrubbed → DELEGATED; REC zeroed → DELEGATED; RD refcount--.
  * ```
+ *
+ * A new REC also records its realm's stage-2 translation (RD PA, `rtt_base`, `rtt_level_start`,
+ * `s2sz`: what the executor translates its accesses through) and has no SEA pending. Once a REC
+ * is destroyed, the realm executor is told (`release`), after the REC is gone, so that whatever
+ * ran it can be dropped; a REC created later in the same granule is a new REC.
  * @module
  */
 import {
@@ -124,6 +129,13 @@ export function rmiRecCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs
     runnable: p.runnable,
     gprs,
     pc: p.pc,
+    realm: Object.freeze({
+      rd: BigInt(granules.address(rdIdx)),
+      rttBase: BigInt(realm.rttBase),
+      rttLevelStart: realm.rttLevelStart,
+      ipaWidth: realm.s2sz,
+    }),
+    injectSea: false,
     pstate: REC_RESET_PSTATE,
     auxIdx,
     psciPending: undefined,
@@ -165,5 +177,6 @@ export function rmiRecDestroy(ctx: RmiContext, args: RmiArgs, _res: RmiResultReg
   scrubGranule(ctx, recIdx);
   granules.transition(recIdx, GranuleState.Rec, GranuleState.Delegated);
   granules.refcountDec(rec.rdIdx);
+  ctx.run?.executor.release?.(rec);
   return RMI_SUCCESS;
 }

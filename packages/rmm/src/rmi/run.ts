@@ -17,10 +17,12 @@
  *    RMI_ERROR_REC.
  * 9. flags.EMUL_MMIO(bit0) set (and INJECT_SEA clear) but last exit was not an emulatable data
  *    abort (EC=0x24 with ISV) → RMI_ERROR_REC.
- * 10. Completion of pending ops: RIPAS response (flags bit4: 0 accept, 1 reject); host call
- *    results (`enter.gprs[0..30]` → RsiHostCall.gprs, X0=RSI_SUCCESS). If the host-call data page
- *    is now unmapped, REC_ENTER returns SUCCESS immediately with an emulated stage-2 data abort
- *    exit (REC not run).
+ * 10. Completion of pending ops: INJECT_SEA → an SEA is pending for the faulting access (PC
+ *    unchanged); else EMUL_MMIO: MMIO read value `enter.gprs[0] & access_mask` (sign-extended per
+ *    SSE/SF) → Xt, PC+=4 (a write: PC+=4); RIPAS response (flags bit4: 0 accept, 1 reject); host
+ *    call results (`enter.gprs[0..30]` → RsiHostCall.gprs, X0=RSI_SUCCESS). If the host-call data
+ *    page is now unmapped, REC_ENTER returns SUCCESS immediately with an emulated stage-2 data
+ *    abort exit (REC not run). Then the last exit is forgotten (TF-RMM `reset_last_run_info`).
  * 11. HCR.TWI/TWE from flags bit2/bit3. Run.
  * 12. Write `exit` (0x800 bytes) to run+0x800; if that NS write faults → INPUT.
  * ```
@@ -32,7 +34,13 @@
  *   exit advances PC (not for an emulated stage-2 abort) and leaves the loop with the outcome's
  *   exit record;
  * - WFI/WFE exit SYNC (esr = EC 0x01 | TI) when the entry flags trap them, else the REC resumes;
- *   PC advances either way.
+ *   PC advances either way;
+ * - a data abort is classified by its IPA ({@link handleDataAbort}, PC unchanged): beyond the IPA
+ *   space or at RIPAS EMPTY the SEA is injected and the REC resumes; at a protected IPA it exits
+ *   SYNC with a syndrome the host cannot emulate (it may map the page; the access is retried); at
+ *   an unprotected IPA it exits SYNC for the host to emulate (EMUL_MMIO) or refuse (INJECT_SEA).
+ *
+ * Every exit records what steps 8–10 of the next REC_ENTER depend on (TF-RMM `last_run_info`).
  *
  * **Bound.** After {@link REC_ENTER_MAX_RESUMES} consecutive resumes without an exit, the REC exits
  * with IRQ (exit_reason 1, PC where it stopped), as when a physical interrupt is pending for the
@@ -53,6 +61,8 @@
 import {
   decodeRecEnter,
   decodeRecEnterFlags,
+  ESR_EC_SHIFT,
+  EsrEc,
   encodeRecExit,
   GICV3_HCR_NS_MASK,
   GranuleState,
@@ -79,8 +89,9 @@ import {
 import { assert, type PhysAddr } from '@islet/arch';
 import { NO_GRANULE } from '../granule/granule-table.ts';
 import type { Realm } from '../realm/realm.ts';
+import { completeMmioEmulation, handleDataAbort, isEmulatableAbort } from '../rec/data-abort.ts';
 import { isValidGicState } from '../rec/gic.ts';
-import type { LastExit, Rec } from '../rec/rec.ts';
+import { type LastExit, NO_EXIT, type Rec } from '../rec/rec.ts';
 import { emulatedAbortEsr, rsiExit } from '../rsi/context.ts';
 import { RealmIpaStatus, realmIpaToPa } from '../rsi/realm-ipa.ts';
 import {
@@ -116,19 +127,6 @@ const RMI_ERROR_REALM_SYSTEM_OFF: RmiReturnCode = Object.freeze({
   status: RmiStatus.ErrorRealm,
   index: 1,
 });
-
-/** ESR_EL2.EC of a data abort from a lower EL, and ESR_EL2.ISV. */
-const ESR_EC_DATA_ABORT_LOWER = 0x24n;
-const ESR_ISV = 1n << 24n;
-
-/** Whether the host may answer `last` with an emulated MMIO access (step 9). */
-function isEmulatableAbort(last: LastExit): boolean {
-  return (
-    last.unprotectedDataAbort &&
-    ((last.esr >> 26n) & 0x3fn) === ESR_EC_DATA_ABORT_LOWER &&
-    (last.esr & ESR_ISV) !== 0n
-  );
-}
 
 /**
  * RMI_REC_ENTER(X1 rec, X2 run_ptr) steps 1–9: the target, or the status to return. Changes
@@ -177,7 +175,7 @@ export function recEnterChecks(ctx: RmiContext, args: RmiArgs): RecEnterTarget |
 export const REC_ENTER_MAX_RESUMES = 1_000_000;
 
 /** ESR_EL2 of a trapped WFI (EC 0x01, TI 0); WFE adds TI = 1 (TF-RMM reports EC | TI only). */
-const ESR_WFI = 0x01n << 26n;
+const ESR_WFI = BigInt(EsrEc.Wfx) << ESR_EC_SHIFT;
 const ESR_WFX_TI_WFE = 1n;
 /** The size of an A64 instruction: how far PC advances past a completed SMC or WFx. */
 const INSN_SIZE = 4n;
@@ -204,7 +202,6 @@ export function rmiRecEnter(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs)
   } finally {
     granules.refcountDec(rec.recIdx);
   }
-  rec.lastExit = { esr: exit.esr, unprotectedDataAbort: false };
   const { enter } = target;
   const page = encodeRecExit({
     ...exit,
@@ -222,37 +219,64 @@ export function rmiRecEnter(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs)
   return written === MemoryAccess.Ok ? RMI_SUCCESS : RMI_ERROR_INPUT;
 }
 
-/** Steps 10–11: completes what the host answered, then runs the REC until it exits. */
+/**
+ * Steps 10–11: completes what the host answered, then runs the REC until it exits. Every return
+ * records the exit in `rec.lastExit`.
+ */
 function runRec(ctx: RmiContext, runner: RealmRunner, target: RecEnterTarget): RsiExit {
   const { rec, realm, enter } = target;
   const flags = decodeRecEnterFlags(enter.flags);
+  if (flags.injectSea) rec.injectSea = true;
+  else if (flags.emulMmio) completeMmioEmulation(rec, enter.gprs[0] ?? 0n);
   completeSetRipas(rec, flags);
   const abort = completeHostCall(ctx, realm, rec, enter);
-  if (abort !== undefined) return abort;
+  if (abort !== undefined) return exitWith(rec, abort);
+  rec.lastExit = NO_EXIT;
   const recPa = ctx.granules.address(rec.recIdx) as PhysAddr;
   const gprs = rec.gprs;
   for (let n = 0; n < REC_ENTER_MAX_RESUMES; n++) {
-    const step = runner.executor.resume(rec);
-    if (step.kind === 'smc') {
-      const outcome = runner.rsi(recPa, step.fid, Array.from(gprs.subarray(1, 11)));
-      const regs = outcome.regs;
-      if (regs !== undefined) {
-        for (let i = 0; i < regs.length && i < gprs.length; i++) gprs[i] = regs[i]!;
+    const trap = runner.executor.resume(rec);
+    switch (trap.kind) {
+      case 'smc': {
+        const outcome = runner.rsi(recPa, trap.fid, Array.from(gprs.subarray(1, 11)));
+        const regs = outcome.regs;
+        if (regs !== undefined) {
+          for (let i = 0; i < regs.length && i < gprs.length; i++) gprs[i] = regs[i]!;
+        }
+        if (outcome.action !== RsiAction.ExitToHostS2Fault) rec.pc += INSN_SIZE;
+        if (outcome.action === RsiAction.ReturnToRealm) continue;
+        assert(outcome.exit !== undefined, () => 'an RSI exit to the host without an exit record');
+        return exitWith(rec, outcome.exit);
       }
-      if (outcome.action !== RsiAction.ExitToHostS2Fault) rec.pc += INSN_SIZE;
-      if (outcome.action === RsiAction.ReturnToRealm) continue;
-      assert(outcome.exit !== undefined, () => 'an RSI exit to the host without an exit record');
-      return outcome.exit;
-    }
-    rec.pc += INSN_SIZE;
-    if (step.kind === 'wfi' && flags.trapWfi) {
-      return rsiExit({ exitReason: RmiRecExitReason.Sync, esr: ESR_WFI });
-    }
-    if (step.kind === 'wfe' && flags.trapWfe) {
-      return rsiExit({ exitReason: RmiRecExitReason.Sync, esr: ESR_WFI | ESR_WFX_TI_WFE });
+      case 'wfi':
+      case 'wfe': {
+        rec.pc += INSN_SIZE;
+        const wfe = trap.kind === 'wfe';
+        if (wfe ? !flags.trapWfe : !flags.trapWfi) continue;
+        const esr = wfe ? ESR_WFI | ESR_WFX_TI_WFE : ESR_WFI;
+        return exitWith(rec, rsiExit({ exitReason: RmiRecExitReason.Sync, esr }));
+      }
+      case 'dataAbort': {
+        const out = handleDataAbort(ctx, realm, rec, trap);
+        if (out === undefined) continue;
+        return exitWith(rec, out.exit, out.last);
+      }
     }
   }
-  return rsiExit({ exitReason: RmiRecExitReason.Irq });
+  return exitWith(rec, rsiExit({ exitReason: RmiRecExitReason.Irq }));
+}
+
+/**
+ * Records `last` (by default: not a data abort, the host's ESR) for the next REC_ENTER's steps
+ * 8–10 and returns `exit`.
+ */
+function exitWith(
+  rec: Rec,
+  exit: RsiExit,
+  last: LastExit = { esr: exit.esr, unprotectedDataAbort: false },
+): RsiExit {
+  rec.lastExit = last;
+  return exit;
 }
 
 /**

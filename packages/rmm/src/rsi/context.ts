@@ -18,6 +18,9 @@
  * @module
  */
 import {
+  dfscTranslation,
+  ESR_EC_SHIFT,
+  EsrEc,
   REC_RUN_NR_GPRS,
   RmiRecExitReason,
   RsiAction,
@@ -26,18 +29,26 @@ import {
   type RsiStatus,
 } from '@islet/abi';
 import type { BootAttestation } from '../attest/boot.ts';
+import type { RealmVhuks } from '../attest/vhuk.ts';
 import type { Realm } from '../realm/realm.ts';
 import type { Rec } from '../rec/rec.ts';
 import type { RmiContext } from '../rmi/context.ts';
 
 /**
  * The RMM state and ports an RSI handler works on: the RMI context plus the attestation material
- * cold boot fetched (read when a token is requested, since cold boot runs after construction).
+ * and the VHUKs cold boot fetched (read when a realm asks, since cold boot runs after
+ * construction).
  * @since 0.5.0
  */
 export interface RsiContext extends RmiContext {
   /** The RAK and platform token from cold boot, or `undefined` (not booted, or EL3 failed). */
   readonly attestation: () => BootAttestation | undefined;
+  /**
+   * VHUK_A and VHUK_M from cold boot, for RSI_ISLET_REALM_SEALING_KEY, or `undefined` (not
+   * booted, or EL3 has no VHUK service).
+   * @since 0.7.0
+   */
+  readonly vhuks: () => RealmVhuks | undefined;
 }
 
 /**
@@ -139,11 +150,7 @@ export function exitToHost(exit: RsiExit, res?: RsiResultRegs): RsiOutcome {
 }
 
 /** ESR_EL2.EC of a data abort from a lower EL (`ESR_EL2_EC_DATA_ABORT`), in place. */
-const ESR_EC_DATA_ABORT = 0x24n << 26n;
-/** ESR DFSC of a level-0 translation fault; level n adds n. */
-const FSC_TRANSLATION_FAULT_L0 = 0x04;
-/** ESR DFSC of a level −1 translation fault (FEAT_LPA2). */
-const FSC_TRANSLATION_FAULT_LM1 = 0x2b;
+const ESR_EC_DATA_ABORT = BigInt(EsrEc.DataAbortLower) << ESR_EC_SHIFT;
 /** `HPFAR_EL2_FIPA_OFFSET`: TF-RMM reports `ipa >> 8`. */
 const HPFAR_FIPA_SHIFT = 8n;
 
@@ -155,8 +162,7 @@ const HPFAR_FIPA_SHIFT = 8n;
  * @since 0.5.0
  */
 export function emulatedAbortEsr(level: number): bigint {
-  const fsc = level < 0 ? FSC_TRANSLATION_FAULT_LM1 : FSC_TRANSLATION_FAULT_L0 + level;
-  return ESR_EC_DATA_ABORT | BigInt(fsc);
+  return ESR_EC_DATA_ABORT | BigInt(dfscTranslation(level));
 }
 
 /**

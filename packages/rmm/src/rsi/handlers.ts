@@ -2,14 +2,17 @@
  * The declarative RSI command table (TF-RMM `runtime/core/exit.c handle_realm_rsi` and its
  * `rsi_handlers[]`; STYLE.md §2): for each call a realm can make, its FID, name, arity (input
  * registers X1..X`argc`, output registers X1..X`retc`) and handler. Every RSI command of RMM 1.0,
- * the PSCI functions the RMM implements for realms, and SMCCC_VERSION.
+ * Islet's vendor RSI_ISLET_REALM_SEALING_KEY, the PSCI functions the RMM implements for realms,
+ * and SMCCC_VERSION.
  *
- * The RSI arities equal `@islet/abi`'s `RSI_COMMANDS` (a test checks it). A FID in a PSCI range
+ * The RSI arities equal `@islet/abi`'s `RSI_COMMANDS` and `ISLET_RSI_COMMANDS` (a test checks
+ * it). A FID in a PSCI range
  * that is not here answers PSCI NOT_SUPPORTED ({@link PSCI_NOT_SUPPORTED}); any other FID is
  * answered `SMC_UNKNOWN` by the dispatcher.
  * @module
  */
 import {
+  type IsletRsiCommandName,
   type RsiCommandName,
   SMC_RSI_ATTESTATION_TOKEN_CONTINUE,
   SMC_RSI_ATTESTATION_TOKEN_INIT,
@@ -17,6 +20,7 @@ import {
   SMC_RSI_HOST_CALL,
   SMC_RSI_IPA_STATE_GET,
   SMC_RSI_IPA_STATE_SET,
+  SMC_RSI_ISLET_REALM_SEALING_KEY,
   SMC_RSI_MEASUREMENT_EXTEND,
   SMC_RSI_MEASUREMENT_READ,
   SMC_RSI_REALM_CONFIG,
@@ -50,15 +54,17 @@ import {
   psciSystemOff,
   psciVersion,
 } from './psci.ts';
+import { rsiIsletRealmSealingKey } from './sealing-key.ts';
 import { rsiFeatures, rsiVersion, smcccVersion } from './system.ts';
 
 /**
- * The name of a call in the RSI table: an RSI command, a PSCI function (`SMC32_`/`SMC64_`
- * spellings of `psci.h`) or SMCCC_VERSION.
+ * The name of a call in the RSI table: an RSI command, Islet's vendor RSI call, a PSCI function
+ * (`SMC32_`/`SMC64_` spellings of `psci.h`) or SMCCC_VERSION.
  * @since 0.5.0
  */
 export type RsiHandlerName =
   | RsiCommandName
+  | IsletRsiCommandName
   | 'PSCI_VERSION'
   | 'PSCI_FEATURES'
   | 'PSCI_CPU_SUSPEND_32'
@@ -163,6 +169,13 @@ export const RSI_HANDLERS: readonly RsiHandlerEntry[] = [
     handler: rsiIpaStateGet,
   },
   { fid: SMC_RSI_HOST_CALL, name: 'RSI_HOST_CALL', argc: 1, retc: 0, handler: rsiHostCall },
+  {
+    fid: SMC_RSI_ISLET_REALM_SEALING_KEY,
+    name: 'RSI_ISLET_REALM_SEALING_KEY',
+    argc: 2,
+    retc: 4,
+    handler: rsiIsletRealmSealingKey,
+  },
   { fid: SMC32_PSCI_VERSION, name: 'PSCI_VERSION', argc: 0, retc: 0, handler: psciVersion },
   { fid: SMC32_PSCI_FEATURES, name: 'PSCI_FEATURES', argc: 1, retc: 0, handler: psciFeatures },
   {

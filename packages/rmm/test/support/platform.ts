@@ -1,8 +1,8 @@
 /**
  * Test doubles for the ports the RMM depends on: a small world-checked memory (a Map of granule
  * number → bytes plus a GPI map) and EL3 services that flip the GPI as TF-A's
- * `gpt_delegate_pas`/`gpt_undelegate_pas` do (rmm-abi.md §8.5). Not a GPT model: just enough to
- * drive the RMM through its ports.
+ * `gpt_delegate_pas`/`gpt_undelegate_pas` do (rmm-abi.md §8.5), serve attestation material and
+ * Islet's VHUKs. Not a GPT model: just enough to drive the RMM through its ports.
  * @module
  */
 
@@ -10,6 +10,8 @@ import {
   type El3PlatformTokenResult,
   type El3RealmKeyResult,
   type El3Services,
+  type El3VhukResult,
+  type El3VhukService,
   MemoryAccess,
   type PhysMemory,
   RmmEl3Status,
@@ -81,6 +83,13 @@ export class FakePlatform {
   readonly attestCalls: AttestCall[] = [];
   /** The challenges (RAK hashes) read on first RMM_ATTEST_GET_PLAT_TOKEN calls. */
   readonly challenges: Uint8Array[] = [];
+  /**
+   * What RMM_ISLET_GET_VHUK serves, by key id (1 VHUK_A, 2 VHUK_M): a key, or the error status.
+   * Nothing by default (E_RMM_UNK).
+   */
+  vhuks: Partial<Record<number, Uint8Array | RmmEl3Status>> = {};
+  /** The key ids RMM_ISLET_GET_VHUK was asked for, in order. */
+  readonly vhukCalls: number[] = [];
   #tokenCalls = 0;
   #tokenOffset = 0;
 
@@ -111,7 +120,7 @@ export class FakePlatform {
     return b;
   }
 
-  readonly el3: El3Services = {
+  readonly el3: El3Services & El3VhukService = {
     gtsiDelegate: (pa: PhysAddr): RmmEl3Status => {
       this.calls.push(['delegate', pa]);
       const gpi = pa % G === 0 ? this.gpiOf(pa) : undefined;
@@ -165,6 +174,12 @@ export class FakePlatform {
       this.memory.write(World.Root, buffer, hunk);
       this.#tokenOffset += len;
       return done(RmmEl3Status.Ok, a.lieHunk ?? len, a.token.length - this.#tokenOffset);
+    },
+    getVhuk: (id: number): El3VhukResult => {
+      this.vhukCalls.push(id);
+      const v = this.vhuks[id] ?? RmmEl3Status.Unknown;
+      if (v instanceof Uint8Array) return { status: RmmEl3Status.Ok, key: v };
+      return { status: v === RmmEl3Status.Ok ? RmmEl3Status.Unknown : v };
     },
   };
 

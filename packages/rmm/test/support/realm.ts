@@ -104,8 +104,8 @@ export class RealmEnv {
   readonly rmm: IsletRmm;
   readonly platform: FakePlatform;
 
-  constructor(options: Partial<IsletRmmOptions> = {}) {
-    const { rmm, platform } = setup(options);
+  constructor(options: Partial<IsletRmmOptions> = {}, on?: FakePlatform) {
+    const { rmm, platform } = setup(options, on);
     this.rmm = rmm;
     this.platform = platform;
   }

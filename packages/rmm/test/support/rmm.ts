@@ -12,12 +12,14 @@ import { RMI_HANDLERS } from '../../src/rmi/handlers.ts';
 import { IsletRmm, type IsletRmmOptions } from '../../src/rmm.ts';
 import { DRAM, FakePlatform } from './platform.ts';
 
-/** A fresh platform and an RMM on it. */
-export function setup(options: Partial<IsletRmmOptions> = {}): {
+/** An RMM on `platform` (a fresh one by default). */
+export function setup(
+  options: Partial<IsletRmmOptions> = {},
+  platform: FakePlatform = new FakePlatform(),
+): {
   platform: FakePlatform;
   rmm: IsletRmm;
 } {
-  const platform = new FakePlatform();
   const rmm = new IsletRmm({
     el3: platform.el3,
     memory: platform.memory,

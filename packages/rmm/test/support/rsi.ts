@@ -35,6 +35,7 @@ import {
 import type { PhysAddr } from '@islet/arch';
 import { expect } from 'vitest';
 import type { BootAttestation } from '../../src/attest/boot.ts';
+import type { RealmVhuks } from '../../src/attest/vhuk.ts';
 import type { Rec } from '../../src/rec/rec.ts';
 import type { RsiContext } from '../../src/rsi/context.ts';
 import { createRsiDispatcher } from '../../src/rsi/dispatch.ts';
@@ -117,12 +118,12 @@ export interface RsiEnv extends Omit<ContextWithRealm, 'ctx'> {
 }
 
 /** The realm above on a bare context, with an RSI dispatcher for REC. */
-export function rsiEnv(attestation?: BootAttestation): RsiEnv {
+export function rsiEnv(attestation?: BootAttestation, vhuks?: RealmVhuks): RsiEnv {
   const c = contextWithRealm();
   populate(c.call, (pa, b) => {
     c.platform.memory.write(World.Normal, pa as PhysAddr, b);
   });
-  const ctx: RsiContext = { ...c.ctx, attestation: () => attestation };
+  const ctx: RsiContext = { ...c.ctx, attestation: () => attestation, vhuks: () => vhuks };
   const dispatch = createRsiDispatcher(RSI_HANDLERS);
   const recAt = (pa: number): Rec => c.ctx.recs.get(c.ctx.granules.find(pa))!;
   const rec = recAt(REC);

@@ -1,0 +1,110 @@
+/**
+ * The rendezvous between an executor thread and one vCPU worker: one SharedArrayBuffer, and at
+ * any time exactly one side runs. The worker runs the realm's code until it needs the platform
+ * (an SMC, WFI/WFE, a load or store, a halt, or it crashed), writes its request and hands the
+ * turn over; the executor serves it, or returns a trap from `resume` and serves the rest on the
+ * next `resume`, and hands the turn back. Each side sleeps in `Atomics.wait` on the turn word and
+ * wakes the other with `Atomics.notify`; the seq-cst store of the turn publishes everything the
+ * side wrote before it.
+ *
+ * ```text
+ * bytes 0..31     control words (Int32): TURN, REQUEST, REPLY, ACCESS_FLAGS, ACCESS_LENGTH
+ * bytes 32..39    the access IPA (Float64: IPAs are below 2^52, exact); on an SEA reply, the IPA
+ *                 that aborted
+ * bytes 64..319   the register file (BigUint64): X0..X30, then PC
+ * bytes 512..     the data window ({@link WINDOW_SIZE} bytes): a store's bytes, a load's bytes,
+ *                 a crash message
+ * request    what the worker writes                  what the executor answers
+ * Smc        X0..X10                                 X0..X10 (the results)
+ * Wfi, Wfe   -                                       -
+ * Access     IPA, length ≤ window, flags, bytes      REPLY Done (bytes for a load) or Sea
+ * Halt       - (the worker then sleeps for good)     never
+ * Crash      the message, its length                 never
+ * ```
+ * Boot: before the worker starts, the executor writes the REC's X0..X30 and PC, and the turn is
+ * the worker's.
+ * @module
+ */
+
+/** Index of each control word. */
+export const TURN = 0;
+export const REQUEST = 1;
+export const REPLY = 2;
+export const ACCESS_FLAGS = 3;
+export const ACCESS_LENGTH = 4;
+const CONTROL_WORDS = 8;
+
+/** Whose turn it is. */
+export const Turn = { Worker: 0, Executor: 1 } as const;
+
+/** What the worker asks for. */
+export const Request = { Smc: 1, Wfi: 2, Wfe: 3, Access: 4, Halt: 5, Crash: 6 } as const;
+
+/** How an access ended. */
+export const Reply = { Done: 0, Sea: 1 } as const;
+
+/** ACCESS_FLAGS bits. */
+export const AccessFlag = {
+  /** A store (else a load). */
+  Write: 1,
+  /** One register-sized load or store, 1, 2, 4 or 8 bytes, aligned: ESR ISV is valid. */
+  Single: 2,
+  /** A single load that sign-extends (ESR SSE). */
+  SignExtend: 4,
+} as const;
+
+const IPA_AT = 32;
+const REGS_AT = 64;
+/** X0..X30 and PC. */
+const REGS = 32;
+/** Index of PC in the register file. */
+export const PC = 31;
+/** Registers an SMC passes each way (X0..X10). */
+export const SMC_REGS = 11;
+const WINDOW_AT = 512;
+
+/** Bytes of the data window: the most one access request moves (a longer transfer is split). */
+export const WINDOW_SIZE: number = 1 << 20;
+
+/** The typed views both sides use over one rendezvous buffer. */
+export class VcpuShared {
+  readonly buffer: SharedArrayBuffer;
+  readonly control: Int32Array<SharedArrayBuffer>;
+  readonly ipa: Float64Array<SharedArrayBuffer>;
+  readonly regs: BigUint64Array<SharedArrayBuffer>;
+  readonly window: Uint8Array<SharedArrayBuffer>;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(WINDOW_AT + WINDOW_SIZE)) {
+    this.buffer = buffer;
+    this.control = new Int32Array(buffer, 0, CONTROL_WORDS);
+    this.ipa = new Float64Array(buffer, IPA_AT, 1);
+    this.regs = new BigUint64Array(buffer, REGS_AT, REGS);
+    this.window = new Uint8Array(buffer, WINDOW_AT, WINDOW_SIZE);
+  }
+
+  /** Hands the turn to `to` and sleeps until it is handed back. */
+  pass(to: number): void {
+    Atomics.store(this.control, TURN, to);
+    Atomics.notify(this.control, TURN);
+    this.wait(to);
+  }
+
+  /** Sleeps while it is `whose` turn. */
+  wait(whose: number): void {
+    const c = this.control;
+    while (Atomics.load(c, TURN) === whose) Atomics.wait(c, TURN, whose);
+  }
+
+  /** The crash-report source for the worker bootstrap: writes `text` and hands the turn over. */
+  static crashReporter(): string {
+    return `(sab, text) => {
+      const control = new Int32Array(sab, 0, ${CONTROL_WORDS});
+      const bytes = new TextEncoder().encode(text).subarray(0, ${WINDOW_SIZE});
+      new Uint8Array(sab, ${WINDOW_AT}, bytes.length).set(bytes);
+      Atomics.store(control, ${ACCESS_LENGTH}, bytes.length);
+      Atomics.store(control, ${REQUEST}, ${Request.Crash});
+      Atomics.store(control, ${TURN}, ${Turn.Executor});
+      Atomics.notify(control, ${TURN});
+    }`;
+  }
+}
