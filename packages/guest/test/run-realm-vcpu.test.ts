@@ -57,6 +57,22 @@ describe('runRealmVcpu', () => {
     expect(realm.exitStatus).toBe(1);
   });
 
+  test('smc() issues a raw SMC with any arguments and returns X0..X10', () => {
+    const realm = new FakeRealm(`
+      const x = smc(0xc4000190, 0x10000);
+      console.log(x.length, typeof x[0], x[0] === 0n, Array.isArray(x));
+      for (const bad of [[], [-1], [2n ** 64n], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], ['1']]) {
+        try { smc(...bad); console.log('accepted'); } catch (e) { console.log(e.code); }
+      }
+    `);
+    runUntilHalt(realm);
+    expect(realm.console.split('\n').slice(0, 6)).toEqual([
+      '11 bigint true true',
+      ...new Array(5).fill('GUEST_ARGUMENT_INVALID'),
+    ]);
+    expect(realm.exitStatus).toBe(0);
+  });
+
   test('boot registers that describe no program: off without a word', () => {
     const realm = new FakeRealm(`console.log('never')`);
     realm.recs[0]!.gprs[0] = 0n;

@@ -10,6 +10,7 @@
  * | HOST_CALL imm 2 Exit                    | records `exitStatus` (gprs[0], low 32 bits, signed)       | `exit-status`         |
  * | HOST_CALL other imm, `hostCall` serves  | answers what `hostCall` returns                           | `host-call`           |
  * | HOST_CALL other imm, or bad length      | answers gprs[0] = {@link HOST_CALL_ERROR}                 | `host-call-invalid`   |
+ * | SYNC data abort, external (DFSC SEA)    | re-enter: the RMM has injected the SEA into the realm     | `external-abort`      |
  * | SYNC data abort, protected IPA          | DATA_CREATE_UNKNOWN a zero page (+ RTT_CREATE); retried   | `fault-in`            |
  * | … the RMM refuses it (RMI_ERROR_RTT)    | the run ends: the realm cannot make progress              | `stage2-fault`        |
  * | SYNC data abort, IPA ≥ 2^s2sz           | the run ends (no RMM reports one)                         | `stage2-fault`        |
@@ -40,6 +41,7 @@
  * @module
  */
 import {
+  DFSC_SEA,
   decodeDataAbortEsr,
   decodeRecExit,
   EsrEc,
@@ -105,6 +107,7 @@ export type ExitKind =
   | 'mmio-read'
   | 'mmio-write'
   | 'inject-sea'
+  | 'external-abort'
   | 'wfx'
   | 'sync-other'
   | 'irq'
@@ -194,6 +197,11 @@ const ZERO_GPRS: readonly bigint[] = new Array<bigint>(REC_RUN_NR_GPRS).fill(0n)
 const ZERO_LRS: readonly bigint[] = new Array<bigint>(REC_GIC_NUM_LRS).fill(0n);
 const TRAP_WFX = RmiRecEnterFlag.TrapWfi | RmiRecEnterFlag.TrapWfe;
 
+/** DFSC of a synchronous external abort, on the access (0x10) or on a table walk (0x13..0x17). */
+function isExternalAbort(dfsc: number): boolean {
+  return dfsc === DFSC_SEA || (dfsc >= 0x13 && dfsc <= 0x17);
+}
+
 /** The counters at the start: one per {@link ExitKind}. */
 const NO_EXITS: Readonly<Record<ExitKind, number>> = {
   console: 0,
@@ -205,6 +213,7 @@ const NO_EXITS: Readonly<Record<ExitKind, number>> = {
   'mmio-read': 0,
   'mmio-write': 0,
   'inject-sea': 0,
+  'external-abort': 0,
   wfx: 0,
   'sync-other': 0,
   irq: 0,
@@ -297,6 +306,10 @@ export function runRealm(
     const esr = decodeDataAbortEsr(exit.esr);
     if (esr.ec === EsrEc.Wfx) return { kind: 'wfx' };
     if (esr.ec !== EsrEc.DataAbortLower) return { kind: 'sync-other' };
+    // A synchronous external abort (e.g. a granule protection fault on an unprotected mapping of
+    // a granule that is not Non-secure): the RMM reports it with FAR = HPFAR = 0 and has already
+    // injected it into the realm, so there is nothing to map or emulate.
+    if (isExternalAbort(esr.dfsc)) return { kind: 'external-abort' };
     const page = (exit.hpfar >> 4n) << 12n;
     if (page < protectedTop) {
       try {

@@ -302,6 +302,17 @@ describe('runRealm: data aborts', () => {
     }
   });
 
+  test('an external abort (SEA, or SEA on a walk) re-enters without mapping or emulating', () => {
+    const sea = (dfsc: number) => ({
+      exitReason: RmiRecExitReason.Sync,
+      esr: (0x24n << 26n) | BigInt(dfsc),
+    });
+    const { names, run } = setup([sea(0x10), sea(0x13), sea(0x17)]);
+    const result = run();
+    expect(result.exits).toMatchObject({ 'external-abort': 3, 'fault-in': 0, 'inject-sea': 0 });
+    expect(names().filter((n) => n !== 'REC_ENTER')).toEqual([]);
+  });
+
   test('WFx and other syndromes re-enter', () => {
     const sync = (ec: number) => ({ exitReason: RmiRecExitReason.Sync, esr: BigInt(ec) << 26n });
     const { run } = setup([sync(0x01), sync(0x18), sync(0x3f)]);

@@ -7,6 +7,8 @@
  * rsi      abiVersion(major?, minor?) features(i) measurementRead(i) measurementExtend(i, bytes)
  *          realmConfig() attestationToken(challenge) sealingKey(flags, svn)
  *          ipaStateSet(base, top, ripas, flags?) ipaStateGet(base, end) hostCall(imm, gprs)
+ * smc      smc(fid, x1..x10) → [X0..X10]: a raw SMC #0, as kernel code issues it (any arguments,
+ *          for tests of the RMM's checks; the shim above is the checked way)
  * tsm      create(name) remove(name) write(name, 'inblob', bytes) read(name, attribute)
  * console  log/info/debug/warn/error(...values): ConsoleWrite host calls
  * vcpu     index, wfi(), wfe()
@@ -126,6 +128,20 @@ export function guestApi(parts: GuestApiParts): HostApi {
       ipaStateGet: (base, end) => rsi.ipaStateGet(base as number, end as number),
       hostCall: (imm, gprs) =>
         rsi.hostCall(imm as number, arrayIn(gprs ?? [], 'the registers') as bigint[]),
+    },
+    smc: (...args) => {
+      if (args.length < 1 || args.length > 11) throw invalidArgument('the registers', 'X0..X10');
+      const x = args.map((v, i) => {
+        const n =
+          typeof v === 'bigint'
+            ? v
+            : typeof v === 'number' && Number.isSafeInteger(v)
+              ? BigInt(v)
+              : -1n;
+        if (n < 0n || n >= 1n << 64n) throw invalidArgument(`X${i}`, 'a 64-bit unsigned integer');
+        return n;
+      });
+      return cpu.smc([...x, ...new Array<bigint>(11 - x.length).fill(0n)]);
     },
     tsm: {
       create: (name) => {
