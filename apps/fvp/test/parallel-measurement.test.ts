@@ -10,8 +10,10 @@ import {
   SMC_RMI_DATA_CREATE,
   SMC_RMI_DATA_DESTROY,
   SMC_RMI_GRANULE_DELEGATE,
+  SMC_RMI_GRANULE_UNDELEGATE,
   SMC_RMI_REALM_ACTIVATE,
   SMC_RMI_REALM_CREATE,
+  SMC_RMI_REC_AUX_COUNT,
   SMC_RMI_RTT_CREATE,
   SMC_RMI_RTT_READ_ENTRY,
 } from '@islet/abi';
@@ -30,6 +32,7 @@ function layout(base: bigint) {
     l2: base + 4n * G,
     l3: [base + 5n * G],
     src: base + 8n * G,
+    spare: base + 9n * G,
     data: Array.from({ length: PAGES }, (_, i) => base + 0x10_0000n + BigInt(i) * G),
   };
 }
@@ -66,6 +69,12 @@ function scenario(p: Platform): string[] {
       smc(SMC_RMI_DATA_CREATE, r.rd, r.data[i]!, BigInt(i) * G, r.src, i % 7 === 3 ? 0n : 1n);
     }
     if (i === 100) seen.push(rim(realms[0]!), rim(realms[1]!));
+    if (i === 110) {
+      // Commands that keep the queue pending (they neither read a RIM nor touch DATA granules).
+      smc(SMC_RMI_GRANULE_DELEGATE, realms[0]!.spare);
+      smc(SMC_RMI_GRANULE_UNDELEGATE, realms[0]!.spare);
+      smc(SMC_RMI_REC_AUX_COUNT, realms[0]!.rd);
+    }
     if (i === 120) smc(SMC_RMI_RTT_READ_ENTRY, realms[0]!.rd, 0n, 3n);
     if (i === 130) smc(SMC_RMI_DATA_DESTROY, realms[0]!.rd, 0n);
   }

@@ -188,9 +188,9 @@ export function launchRealm(
 
     const source = nsPage();
     plan.data.forEach((d, i) => {
-      const pa = take();
-      const entry = { pa, ipa: BigInt(d.ipa), mapped: false };
+      const entry = { pa: take(), ipa: BigInt(d.ipa), mapped: false };
       b.data.push(entry);
+      const pa = entry.pa;
       ports.memory.write(source, d.content);
       rmi.dataCreate(b.rd!, pa, entry.ipa, source, RmiDataMeasureContent.Measure);
       entry.mapped = true;

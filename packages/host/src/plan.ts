@@ -85,7 +85,7 @@ export interface DataStep {
   readonly kind: 'data';
   readonly ipa: number;
   readonly flags: RmiDataMeasureContent;
-  /** The 4 KiB page (a view of the plan's padded copy of the image). */
+  /** The 4 KiB page: a view of the image, or a zero-padded copy of its partial last page. */
   readonly content: Uint8Array;
 }
 /** One REC_CREATE (measured only when runnable). @since 0.1.0 */
@@ -184,16 +184,19 @@ export function planRealm(launch: RealmLaunch): RealmPlan {
     steps.push({ kind: 'ripas', base, top: base + PAGE });
   }
 
+  // Whole pages are views of the image (no copy of a large image); a partial last page is a
+  // zero-padded copy.
   const pages = Math.ceil(l.image.length / PAGE);
-  const padded = new Uint8Array(pages * PAGE);
-  padded.set(l.image);
   const data: DataStep[] = [];
   for (let i = 0; i < pages; i++) {
+    const page = l.image.subarray(i * PAGE, (i + 1) * PAGE);
+    const content = page.length === PAGE ? page : new Uint8Array(PAGE);
+    if (content !== page) content.set(page);
     data.push({
       kind: 'data',
       ipa: l.imageBase + i * PAGE,
       flags: RmiDataMeasureContent.Measure,
-      content: padded.subarray(i * PAGE, (i + 1) * PAGE),
+      content,
     });
   }
   steps.push(...data);

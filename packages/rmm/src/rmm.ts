@@ -29,6 +29,13 @@ import {
   RmmBootError,
   type RsiOutcome,
   SMC_RMI_DATA_CREATE,
+  SMC_RMI_FEATURES,
+  SMC_RMI_GRANULE_DELEGATE,
+  SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_REC_AUX_COUNT,
+  SMC_RMI_RTT_CREATE,
+  SMC_RMI_RTT_READ_ENTRY,
+  SMC_RMI_VERSION,
   stripSveHint,
 } from '@islet/abi';
 import type { CryptoProvider, PhysAddr } from '@islet/arch';
@@ -97,6 +104,23 @@ export interface IsletRmmOptions {
    */
   readonly executor?: RealmExecutor;
 }
+
+/**
+ * The RMI commands that run with DATA_CREATE measurements still pending on the offload: they
+ * neither read nor extend a RIM and cannot write a granule in state DATA (whose content the
+ * offload may be reading in place), so completing the queue first would only serialise the two
+ * cores. Any other command completes it first, so the RIM is the same wherever it is observed.
+ */
+const KEEPS_RIM_QUEUE: ReadonlySet<number> = new Set([
+  SMC_RMI_DATA_CREATE,
+  SMC_RMI_GRANULE_DELEGATE,
+  SMC_RMI_GRANULE_UNDELEGATE,
+  SMC_RMI_VERSION,
+  SMC_RMI_FEATURES,
+  SMC_RMI_REC_AUX_COUNT,
+  SMC_RMI_RTT_CREATE,
+  SMC_RMI_RTT_READ_ENTRY,
+]);
 
 /**
  * The Islet RMM.
@@ -243,7 +267,7 @@ export class IsletRmm implements Rmm {
    */
   handleRmi(fid: number, args: RmiArgs): RmiResult {
     const queue = this.#ctx.rimQueue;
-    if (queue.size !== 0 && !(Number.isInteger(fid) && stripSveHint(fid) === SMC_RMI_DATA_CREATE)) {
+    if (queue.size !== 0 && !(Number.isInteger(fid) && KEEPS_RIM_QUEUE.has(stripSveHint(fid)))) {
       queue.complete();
     }
     return this.#dispatch(this.#ctx, fid, args);

@@ -25,9 +25,15 @@ export interface BenchCase {
    * Runs `n` operations and returns a value derived from their results (consumed by the harness,
    * so the work cannot be optimised away).
    */
-  readonly run: (n: number) => number;
+  readonly run?: (n: number) => number;
   /** Untimed preparation before every batch (warm-up batches included). */
   readonly reset?: () => void;
+  /**
+   * Instead of timing {@link run}: runs `n` operations and returns the milliseconds they took,
+   * timed by the case itself, for work whose setup cannot leave the batch (a realm launched to
+   * run `n` operations inside it is timed from its first operation to its last).
+   */
+  readonly measure?: (n: number) => number;
   /**
    * Operations per batch when fixed (e.g. one 64 MiB image = 16384 DATA_CREATEs); otherwise the
    * harness calibrates it to {@link GroupOptions.batchMs}.
@@ -99,6 +105,8 @@ export function benchSink(): number {
 /** Times one batch of `n` operations; returns ms. */
 function timeBatch(c: BenchCase, n: number): number {
   c.reset?.();
+  if (c.measure !== undefined) return c.measure(n);
+  if (c.run === undefined) throw new Error(`bench '${c.name}' has neither run nor measure`);
   const t0 = performance.now();
   const r = c.run(n);
   const t1 = performance.now();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The platform benchmarks in plain Node (no vitest): RMI_VERSION round trips through the EL3
- * monitor, and DATA_CREATE with content measurement over a 64 MiB image, each group with its
+ * monitor, DATA_CREATE with content measurement over a 64 MiB image, a 64 MiB realm launched to
+ * its first instruction, attestation tokens and RSI round trips from inside a realm, each group with its
  * `raw:` primitive measured in the same run. Writes `bench-results/platform.json` (relative to
  * the working directory, `apps/fvp` under `pnpm bench`) in the shape of `vitest bench
  * --outputJson`, which `tools/bench-report/report.mjs` merges into the summary.
@@ -15,6 +16,8 @@ import { dirname, resolve } from 'node:path';
 import { bootPlatform } from '../platform.ts';
 import { dataCreateCases } from './data-create.ts';
 import { benchSink, type GroupResult, runGroup } from './harness.ts';
+import { realmLaunchCases } from './realm-launch.ts';
+import { realmRsiCases } from './realm-rsi.ts';
 import { rmiVersionCases } from './rmi-version.ts';
 
 const FILE = 'src/bench/platform-bench.ts';
@@ -65,6 +68,32 @@ const groups: GroupResult[] = [];
     ),
   );
   parallel.close();
+}
+
+{
+  const { cases, close } = realmLaunchCases();
+  groups.push(
+    runGroup(
+      `${FILE} > realm launch, 64 MiB image, to the first instruction (plain Node)`,
+      cases,
+      quick ? { rounds: 2, batchMs: 0, warmupMs: 0 } : { rounds: 8, batchMs: 0, warmupMs: 400 },
+      log,
+    ),
+  );
+  close();
+}
+{
+  const { tokens, roundTrips, close } = realmRsiCases();
+  const rounds = quick
+    ? { rounds: 2, batchMs: 100, warmupMs: 0 }
+    : { rounds: 6, batchMs: 300, warmupMs: 300 };
+  groups.push(
+    runGroup(`${FILE} > attestation tokens from inside a realm (plain Node)`, tokens, rounds, log),
+  );
+  groups.push(
+    runGroup(`${FILE} > RSI round trips from inside a realm (plain Node)`, roundTrips, rounds, log),
+  );
+  close();
 }
 
 for (const g of groups) {

@@ -402,7 +402,9 @@ export class El3Monitor implements El3Services, El3VhukService {
   readonly #cpusOn: boolean[];
   readonly #warmBoots: { cpuId: number; code: RmmBootError }[] = [];
   #bootCompleteSmc: number | undefined;
+  /** A ring of the last calls; `#callCount` is how many were ever made. */
   readonly #calls: El3CallRecord[] = [];
+  #callCount = 0;
   #token: Bytes | undefined;
   #tokenOffset = 0;
   #lastToken: Bytes | undefined;
@@ -760,7 +762,13 @@ export class El3Monitor implements El3Services, El3VhukService {
       cpusOn: [...this.#cpusOn],
       warmBoots: this.#warmBoots.map((w) => ({ ...w })),
       bootCompleteSmc: this.#bootCompleteSmc,
-      el3Calls: [...this.#calls],
+      el3Calls:
+        this.#callCount <= EL3_CALL_LOG_SIZE
+          ? [...this.#calls]
+          : [
+              ...this.#calls.slice(this.#callCount % EL3_CALL_LOG_SIZE),
+              ...this.#calls.slice(0, this.#callCount % EL3_CALL_LOG_SIZE),
+            ],
       platformTokenTransfer:
         token === undefined ? undefined : { length: token.length, offset: this.#tokenOffset },
       lastPlatformToken: this.#lastToken,
@@ -995,8 +1003,7 @@ export class El3Monitor implements El3Services, El3VhukService {
   }
 
   #log(fid: number, args: readonly number[], status: RmmEl3Status): RmmEl3Status {
-    if (this.#calls.length === EL3_CALL_LOG_SIZE) this.#calls.shift();
-    this.#calls.push({ fid, args, status });
+    this.#calls[this.#callCount++ % EL3_CALL_LOG_SIZE] = { fid, args, status };
     return status;
   }
 }

@@ -46,6 +46,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
   BOOT_MANIFEST_VERSION,
+  EL3_CALL_LOG_SIZE,
   type El3Monitor,
   El3MonitorError,
   El3State,
@@ -246,6 +247,23 @@ describe('El3Services', () => {
   let monitor: El3Monitor;
   beforeEach(() => {
     ({ p, monitor } = booted());
+  });
+
+  test('the call log keeps the last EL3_CALL_LOG_SIZE calls, oldest first', () => {
+    const before = monitor.inspect().el3Calls.length;
+    const n = EL3_CALL_LOG_SIZE + 7;
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) monitor.gtsiDelegate(NS_GRANULE);
+      else monitor.gtsiUndelegate(NS_GRANULE);
+    }
+    const calls = monitor.inspect().el3Calls;
+    expect(calls).toHaveLength(EL3_CALL_LOG_SIZE);
+    expect(before).toBeLessThan(EL3_CALL_LOG_SIZE);
+    // The last call made (i = n - 1, even: a delegate) is last; they alternate before it.
+    calls.forEach((c, k) => {
+      const i = n - EL3_CALL_LOG_SIZE + k;
+      expect(c.fid).toBe(i % 2 === 0 ? SMC_RMM_GTSI_DELEGATE : SMC_RMM_GTSI_UNDELEGATE);
+    });
   });
 
   test('GTSI delegate of an NS granule: the Normal world then faults on it', () => {

@@ -128,7 +128,7 @@ export class RimQueue {
 
   /** Whether the offload has half its slots taken and not even the oldest link done. */
   #behind(offload: MeasurementOffload): boolean {
-    return this.size >= offload.capacity / 2 && !offload.ready(this.#ticket);
+    return this.size >= offload.capacity / 4 && !offload.ready(this.#ticket);
   }
 
   /**

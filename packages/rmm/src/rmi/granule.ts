@@ -26,7 +26,7 @@
 
 import { GranuleState, type RmiArgs, type RmiReturnCode, RmmEl3Status } from '@islet/abi';
 import { assert } from '@islet/arch';
-import { isZeroGranule, NO_GRANULE } from '../granule/granule-table.ts';
+import { isZeroGranule, NO_GRANULE, zeroGranule } from '../granule/granule-table.ts';
 import { RMI_ERROR_INPUT, RMI_SUCCESS, type RmiContext, type RmiResultRegs } from './context.ts';
 import { realmView } from './memory.ts';
 
@@ -48,7 +48,7 @@ export function rmiGranuleDelegate(
   const pa = granules.address(idx);
   if (ctx.el3.gtsiDelegate(pa) !== RmmEl3Status.Ok) return RMI_ERROR_INPUT;
   granules.transition(idx, GranuleState.Undelegated, GranuleState.Delegated);
-  realmView(ctx, pa).fill(0);
+  zeroGranule(realmView(ctx, pa));
   return RMI_SUCCESS;
 }
 

@@ -12,7 +12,7 @@
  */
 import { GranuleState, MemoryAccess, World } from '@islet/abi';
 import { assert, GRANULE_SIZE, type PhysAddr } from '@islet/arch';
-import { NO_GRANULE } from '../granule/granule-table.ts';
+import { NO_GRANULE, zeroGranule } from '../granule/granule-table.ts';
 import type { RmiContext } from './context.ts';
 
 /**
@@ -51,5 +51,5 @@ export function realmView(ctx: RmiContext, pa: PhysAddr): Uint8Array {
  * @since 0.2.0
  */
 export function scrubGranule(ctx: RmiContext, idx: number): void {
-  realmView(ctx, ctx.granules.address(idx)).fill(0);
+  zeroGranule(realmView(ctx, ctx.granules.address(idx)));
 }
