@@ -29,6 +29,17 @@ const IMAGE_SIZE = 64 * 1024 * 1024;
 /** Protected RAM: the image and one more 2 MiB block. */
 const MEMORY_SIZE = IMAGE_SIZE + 2 * 1024 * 1024;
 
+/** Sums the times of `n` launches; each is torn down after it is timed. */
+function timeLaunches(n: number, one: () => { ms: number; destroy(): void }): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const { ms, destroy } = one();
+    total += ms;
+    destroy();
+  }
+  return total;
+}
+
 /** The launch group's cases, and `close` for its platforms. */
 export function realmLaunchCases(): { readonly cases: BenchCase[]; close(): void } {
   const image = new Uint8Array(randomBytes(IMAGE_SIZE));
@@ -67,9 +78,8 @@ export function realmLaunchCases(): { readonly cases: BenchCase[]; close(): void
         name: 'launch a 64 MiB realm to its first instruction (parallel measurement)',
         opsPerBatch: 1,
         bytesPerOp: IMAGE_SIZE,
-        measure(n) {
-          let total = 0;
-          for (let i = 0; i < n; i++) {
+        measure: (n) =>
+          timeLaunches(n, () => {
             firstResume = 0;
             const t0 = performance.now();
             const realm = launchRealm(probed.host, launch, { allocator: probedGranules });
@@ -77,19 +87,15 @@ export function realmLaunchCases(): { readonly cases: BenchCase[]; close(): void
             if (firstResume === 0 || run.reason !== 'system-off') {
               throw new Error(`the realm did not start: ${run.reason}`);
             }
-            total += firstResume - t0;
-            realm.destroy();
-          }
-          return total;
-        },
+            return { ms: firstResume - t0, destroy: () => realm.destroy() };
+          }),
       },
       {
         name: 'launch a 64 MiB JavaScript realm to its first RSI call (worker vCPU, informational)',
         opsPerBatch: 1,
         bytesPerOp: IMAGE_SIZE,
-        measure(n) {
-          let total = 0;
-          for (let i = 0; i < n; i++) {
+        measure: (n) =>
+          timeLaunches(n, () => {
             let first = 0;
             const t0 = performance.now();
             const realm = launchRealm(
@@ -104,11 +110,8 @@ export function realmLaunchCases(): { readonly cases: BenchCase[]; close(): void
               },
             });
             if (first === 0) throw new Error('the program made no host call');
-            total += first - t0;
-            realm.destroy();
-          }
-          return total;
-        },
+            return { ms: first - t0, destroy: () => realm.destroy() };
+          }),
       },
     ],
     close() {
