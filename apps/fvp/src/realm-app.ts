@@ -1,12 +1,13 @@
 /**
  * Running a realm app on the platform, end to end, as `islet-fvp --realm` does: the host launches
  * the realm with `@islet/host` (measured image, RECs, activate), runs its vCPUs, serves its host
- * calls (console, a relying party's challenge, evidence it sends out), tears it down; a relying
+ * calls (console, a relying party's challenge, bytes to and from the relying party), tears it
+ * down; a relying
  * party then verifies the evidence against the platform's CPAK, its own challenge and the RIM
  * predicted offline from the launch alone ({@link computeRim}).
  * @module
  */
-import { RealmHostCall, unpackConsoleWrite } from '@islet/abi';
+import { CONSOLE_WRITE_MAX, packConsoleWrite, RealmHostCall, unpackConsoleWrite } from '@islet/abi';
 import {
   bytesToRegs,
   type CryptoProvider,
@@ -42,6 +43,8 @@ export interface RealmAppOptions {
    * party's nonces); by default each call gets 64 fresh random bytes.
    */
   readonly challenge?: () => Uint8Array;
+  /** What the relying party sends the realm: its Receive host calls drain it, 232 bytes a call. */
+  readonly inbound?: Uint8Array;
   /** Console output, as it arrives (default: collected in the result only). */
   readonly console?: (text: string) => void;
   /** The vCPU loop's bound on exits (`@islet/host` `runRealm`). */
@@ -92,6 +95,8 @@ export function runRealmApp(
   const challenges: Uint8Array[] = [];
   const sent: Uint8Array[] = [];
   const decoder = new TextDecoder();
+  const inbound = options.inbound ?? new Uint8Array(0);
+  let received = 0;
   let text = '';
   const t0 = performance.now();
   const realm = launchRealm(platform.host, launch, {
@@ -114,6 +119,12 @@ export function runRealmApp(
           const challenge = options.challenge?.() ?? crypto.randomBytes(CHALLENGE_SIZE);
           challenges.push(Uint8Array.from(challenge));
           return bytesToRegs(challenge, 8);
+        }
+        if (imm === RealmHostCall.Receive) {
+          if (received === inbound.length) return [0n];
+          const chunk = inbound.subarray(received, received + CONSOLE_WRITE_MAX);
+          received += chunk.length;
+          return packConsoleWrite(chunk);
         }
         if (imm === RealmHostCall.Send) {
           const bytes = unpackConsoleWrite(gprs);

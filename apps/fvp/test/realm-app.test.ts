@@ -65,4 +65,17 @@ describe('the sample realm app (realms/attest.js)', () => {
       }
     },
   );
+
+  test('bytes from the relying party reach the realm (Receive) and come back (Send)', () => {
+    const inbound = Uint8Array.from({ length: 1000 }, (_, i) => (i * 13 + 5) & 0xff);
+    const program = `
+      const got = host.receive();
+      console.log('received ' + got.length);
+      host.send(got.map((b) => b ^ 0xff));
+      console.log('then ' + host.receive().length);
+    `;
+    const app = runRealmApp(platform, { image: new TextEncoder().encode(program) }, { inbound });
+    expect(app.console).toBe('received 1000\nthen 0\n');
+    expect(app.sent).toEqual(inbound.map((b) => b ^ 0xff));
+  });
 });

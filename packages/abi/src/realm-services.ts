@@ -16,6 +16,8 @@
  *                     (little-endian, as RSI_ATTESTATION_TOKEN_INIT takes it), fresh per call.
  *   Send (4)          bytes for the relying party, packed as ConsoleWrite (evidence, results);
  *                     the host answers gprs[0] = n.
+ *   Receive (5)       the next bytes from the relying party: the host answers packed as
+ *                     ConsoleWrite (gprs[0] = n, 1..232), or gprs[0] = 0 when it has none.
  * ```
  * @module
  */
@@ -30,11 +32,13 @@ export const RealmHostCall: {
   readonly Exit: 2;
   readonly Challenge: 3;
   readonly Send: 4;
+  readonly Receive: 5;
 } = Object.freeze({
   ConsoleWrite: 1,
   Exit: 2,
   Challenge: 3,
   Send: 4,
+  Receive: 5,
 } as const);
 /** @since 0.7.0 */
 export type RealmHostCall = (typeof RealmHostCall)[keyof typeof RealmHostCall];

@@ -33,6 +33,7 @@ export {
   challengeHostCall,
   consoleWrite,
   exitHostCall,
+  receiveHostCall,
   sendHostCall,
 } from './runtime/host-services.ts';
 export { mpidrOfRecIndex, PsciClient } from './runtime/psci.ts';

@@ -15,7 +15,8 @@
  * memory   size, imageBase, imageLength, rsiPage, read(ipa, length), write(ipa, bytes)
  * mmio     read(ipa, size, signed?) → bigint, write(ipa, size, value)  (size 1, 2, 4 or 8)
  * psci     version() cpuOn(index) cpuOff() affinityInfo(index) systemOff() systemReset()
- * host     challenge() → 64 bytes from the relying party, send(bytes) to it (host calls)
+ * host     challenge() → 64 bytes from the relying party, send(bytes) to it, receive() → the
+ *          bytes it sent (host calls)
  * exit     exit(status?): Exit host call, then SYSTEM_OFF
  * text     encode(string) → bytes, decode(bytes) → string (UTF-8)
  * hex      encode(bytes) → string, decode(string) → bytes
@@ -29,7 +30,7 @@ import type { AccessSize, RealmCpu } from '../ports.ts';
 import type { RsiShim } from '../rsi/shim.ts';
 import type { ConfigfsTsm, TsmAttribute } from '../tsm/configfs-tsm.ts';
 import { type RealmBoot, scratchPage, secondaryContextId } from './boot.ts';
-import { challengeHostCall, sendHostCall } from './host-services.ts';
+import { challengeHostCall, receiveHostCall, sendHostCall } from './host-services.ts';
 import type { PsciClient } from './psci.ts';
 import type { HostApi } from './sandbox.ts';
 
@@ -194,6 +195,7 @@ export function guestApi(parts: GuestApiParts): HostApi {
     host: {
       challenge: () => challengeHostCall(rsi),
       send: (bytes) => sendHostCall(rsi, bytesIn(bytes, 'the bytes')),
+      receive: () => receiveHostCall(rsi),
     },
     exit: (status) => parts.exit(checkInt(status ?? 0, -(2 ** 31), 2 ** 32 - 1, 'the status')),
     text: {

@@ -4,8 +4,8 @@
  * through the shim.
  * @module
  */
-import { CONSOLE_WRITE_MAX, packConsoleWrite, RealmHostCall } from '@islet/abi';
-import { type Bytes, IsletError, regsToBytes } from '@islet/arch';
+import { CONSOLE_WRITE_MAX, packConsoleWrite, RealmHostCall, unpackConsoleWrite } from '@islet/abi';
+import { type Bytes, concatBytes, IsletError, regsToBytes } from '@islet/arch';
 import type { RsiShim } from '../rsi/shim.ts';
 
 const encoder = new TextEncoder();
@@ -33,6 +33,33 @@ export function consoleWrite(rsi: Pick<RsiShim, 'hostCall'>, text: string): void
  */
 export function sendHostCall(rsi: Pick<RsiShim, 'hostCall'>, bytes: Uint8Array): void {
   writeStream(rsi, RealmHostCall.Send, bytes, false);
+}
+
+/**
+ * Receives the relying party's bytes waiting at the host (Receive host calls of up to 232 bytes,
+ * until the host has none): an empty array when nothing is waiting.
+ * @throws {@link IsletError} `GUEST_RECEIVE_INVALID` when the host answers a length above 232.
+ * @since 0.1.0
+ */
+export function receiveHostCall(rsi: Pick<RsiShim, 'hostCall'>): Bytes {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const gprs = rsi.hostCall(RealmHostCall.Receive, []);
+    const n = gprs[0] ?? 0n;
+    if (n === 0n) break;
+    const bytes = unpackConsoleWrite(gprs);
+    if (bytes === undefined) {
+      throw new IsletError(
+        'GUEST_RECEIVE_INVALID',
+        'the host answered a Receive with a bad length',
+        {
+          details: `0x${n.toString(16)}`,
+        },
+      );
+    }
+    parts.push(bytes);
+  }
+  return concatBytes(...parts);
 }
 
 /**
