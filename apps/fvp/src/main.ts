@@ -229,7 +229,9 @@ async function acs(rmm: string, json: boolean, filter: string | undefined): Prom
   if (json) {
     console.log(JSON.stringify({ rmm: choice.name, ms, ...report }, null, 2));
   } else {
-    console.log(`RMM conformance (ACS v1.0 RMI conditions) of ${choice.name} on the FVP model`);
+    console.log(
+      `RMM conformance (ACS v1.0 RMI, RSI and PSCI conditions) of ${choice.name} on the FVP model`,
+    );
     console.log('');
     console.log(formatReport(report));
     console.log(`(${ms} ms)`);

@@ -2,7 +2,8 @@
  * The host-side builder that case setups use: it takes granules from `host.dram`, delegates them,
  * writes RmiRealmParams/RmiRecParams into host pages and builds realms, RECs, RTTs and data
  * through RMI, each step checked. One fixture serves every case on one booted platform; cases
- * never share granules (the allocator only moves forward), only the RMM's global state (VMIDs).
+ * never share granules (the allocator only moves forward), only the RMM's global state (VMIDs),
+ * and what they share on purpose through {@link Fixture.memo} (a realm that runs).
  *
  * Realm shape (as apps/fvp's small realm): IPA width 40, two concatenated level-1 root RTTs, so
  * the protected range is [0, 2^39) and the unprotected range [2^39, 2^40). A case that needs the
@@ -115,6 +116,7 @@ export class Fixture {
   #next: bigint;
   #vmid = 1;
   #features: FeatureRegister0 | undefined;
+  readonly #memo = new Map<string, unknown>();
 
   constructor(target: Target, platform: PlatformDescription) {
     this.target = target;
@@ -192,6 +194,33 @@ export class Fixture {
   features(): FeatureRegister0 {
     this.#features ??= decodeFeatureRegister0(this.must(SMC_RMI_FEATURES, 0n)[1] ?? 0n);
     return this.#features;
+  }
+
+  /**
+   * What `make` returns, made once per platform and kept under `key` until {@link forget}: how
+   * cases share what is expensive to build, a realm that runs (a worker thread each), in a state
+   * their failing calls do not change. A {@link SetupError} from `make` is kept too and thrown to
+   * every later caller (each case reports it; none builds again); anything else it throws keeps
+   * nothing.
+   * @throws {@link SetupError} what `make` threw, now or before.
+   */
+  memo<T>(key: string, make: () => T): T {
+    if (!this.#memo.has(key)) {
+      try {
+        this.#memo.set(key, make());
+      } catch (err) {
+        if (!(err instanceof SetupError)) throw err;
+        this.#memo.set(key, err);
+      }
+    }
+    const value = this.#memo.get(key);
+    if (value instanceof SetupError) throw value;
+    return value as T;
+  }
+
+  /** Drops what {@link memo} keeps under `key` (the next `memo(key, …)` makes it afresh). */
+  forget(key: string): void {
+    this.#memo.delete(key);
   }
 
   /** A VMID no realm on this platform has used. */

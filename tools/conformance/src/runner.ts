@@ -1,15 +1,16 @@
 /**
- * Runs the suite against a target: one freshly booted platform per command group (booting costs
- * tens of milliseconds; cases never share granules, so a group can share a platform), and a fresh
- * one after any case in which the host threw, since the platform may then be inconsistent.
- * Nothing a case does escapes the runner: a failing setup SMC or a host exception is that case's
- * failure, with the message.
+ * Runs the suite against a target: one booted platform for the whole run (cases never share
+ * granules, so they can share a platform; what they may share on purpose is a running realm that
+ * is expensive to make, see `Fixture.memo`), and a fresh one after any case in which the host
+ * threw, since the platform may then be inconsistent. Nothing a case does escapes the runner: a
+ * failing setup SMC or a host exception is that case's failure, with the message. A platform the
+ * runner is done with is closed (`Target.close`), which stops the threads of its realms.
  * @module
  */
 import { isIsletError } from '@islet/arch';
 import type { ConformanceCase } from './case.ts';
 import { Fixture, SetupError } from './fixture.ts';
-import { decodeX0, formatStatus, formatX0 } from './status.ts';
+import { decodeStatus, formatResult, formatStatus } from './status.ts';
 import { CONFORMANCE_CASES } from './suite.ts';
 import type { ConformanceTarget } from './target.ts';
 
@@ -22,9 +23,12 @@ export interface CaseResult {
   readonly command: string;
   /** `label[INTENT]`. */
   readonly condition: string;
-  /** Expected X0, like `RMI_ERROR_RTT(2)`. */
+  /** Expected X0, like `RMI_ERROR_RTT(2)` or `RSI_ERROR_INPUT`. */
   readonly expected: string;
-  /** Returned X0, like `RMI_ERROR_INPUT(0)` or `SMC_UNKNOWN`; empty when the call was not made. */
+  /**
+   * Returned X0, like `RMI_ERROR_INPUT(0)` or `SMC_UNKNOWN` (for RSI and PSCI: what the realm
+   * read); empty when the call was not made.
+   */
   readonly got: string;
   readonly verdict: Verdict;
   /** Why it failed or was skipped. */
@@ -72,7 +76,14 @@ export function runConformance(
   );
   const results: CaseResult[] = [];
   let fixture: Fixture | undefined;
-  let command: string | undefined;
+  const drop = (): void => {
+    try {
+      fixture?.target.close?.();
+    } catch {
+      // A platform that fails to close is not a case's failure; it is dropped either way.
+    }
+    fixture = undefined;
+  };
   const report = (
     c: ConformanceCase,
     r: Omit<CaseResult, 'id' | 'command' | 'condition' | 'expected'>,
@@ -88,64 +99,66 @@ export function runConformance(
     results.push(result);
     options.onCase?.(result);
   };
-  for (const c of selected) {
-    if (c.command !== command) {
-      command = c.command;
-      fixture = undefined;
-    }
-    if (c.setup === undefined) {
-      report(c, { got: '', verdict: 'skip', reason: c.skip ?? 'no setup' });
-      continue;
-    }
-    try {
-      fixture ??= new Fixture(target.boot(), target);
-    } catch (err) {
-      report(c, { got: '', verdict: 'fail', reason: `boot failed: ${errorText(err)}` });
-      continue;
-    }
-    const fx = fixture;
-    let stage = 'setup';
-    try {
-      const call = c.setup(fx);
-      if ('skip' in call) {
-        report(c, { got: '', verdict: 'skip', reason: call.skip });
+  try {
+    for (const c of selected) {
+      if (c.setup === undefined) {
+        report(c, { got: '', verdict: 'skip', reason: c.skip ?? 'no setup' });
         continue;
       }
-      stage = 'call';
-      const out = fx.target.host.smc(BigInt(call.fid), ...call.args);
-      const x0 = out[0] ?? 0n;
-      const got = formatX0(x0);
-      const code = decodeX0(x0);
-      if (
-        code === undefined ||
-        code.status !== c.expected.status ||
-        code.index !== c.expected.index
-      ) {
-        report(c, {
-          got,
-          verdict: 'fail',
-          reason: `expected ${formatStatus(c.expected)}, got ${got}`,
-        });
+      try {
+        fixture ??= new Fixture(target.boot(), target);
+      } catch (err) {
+        report(c, { got: '', verdict: 'fail', reason: `boot failed: ${errorText(err)}` });
         continue;
       }
-      stage = 'check';
-      const wrong = call.check?.(out, fx);
-      report(
-        c,
-        wrong === undefined ? { got, verdict: 'pass' } : { got, verdict: 'fail', reason: wrong },
-      );
-    } catch (err) {
-      if (err instanceof SetupError) {
-        report(c, { got: '', verdict: 'fail', reason: err.shortMessage });
-      } else {
-        report(c, {
-          got: '',
-          verdict: 'fail',
-          reason: `the host threw during ${stage}: ${errorText(err)}`,
-        });
-        fixture = undefined;
+      const fx = fixture;
+      const abi = c.expected.abi ?? 'RMI';
+      let stage = 'setup';
+      try {
+        const call = c.setup(fx);
+        if ('skip' in call) {
+          report(c, { got: '', verdict: 'skip', reason: call.skip });
+          continue;
+        }
+        stage = 'call';
+        const out =
+          'observed' in call ? call.observed : fx.target.host.smc(BigInt(call.fid), ...call.args);
+        const x0 = out[0] ?? 0n;
+        const got = formatResult(abi, x0);
+        const code = decodeStatus(abi, x0);
+        if (
+          code === undefined ||
+          code.status !== c.expected.status ||
+          code.index !== c.expected.index
+        ) {
+          report(c, {
+            got,
+            verdict: 'fail',
+            reason: `expected ${formatStatus(c.expected)}, got ${got}`,
+          });
+          continue;
+        }
+        stage = 'check';
+        const wrong = call.check?.(out, fx);
+        report(
+          c,
+          wrong === undefined ? { got, verdict: 'pass' } : { got, verdict: 'fail', reason: wrong },
+        );
+      } catch (err) {
+        if (err instanceof SetupError) {
+          report(c, { got: '', verdict: 'fail', reason: err.shortMessage });
+        } else {
+          report(c, {
+            got: '',
+            verdict: 'fail',
+            reason: `the host threw during ${stage}: ${errorText(err)}`,
+          });
+          drop();
+        }
       }
     }
+  } finally {
+    drop();
   }
   const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
   return { cases: results, passed: count('pass'), failed: count('fail'), skipped: count('skip') };

@@ -1,5 +1,6 @@
 /**
- * The whole suite: every case of every RMI command, in the order of the RMI FIDs.
+ * The whole suite: every case of every RMI command, in the order of the RMI FIDs, then the calls
+ * a realm makes (RSI commands in FID order, then PSCI CPU_ON and AFFINITY_INFO).
  * @module
  */
 import type { ConformanceCase } from './case.ts';
@@ -15,6 +16,7 @@ import {
   RMI_REALM_CREATE_CASES,
   RMI_REALM_DESTROY_CASES,
 } from './cases/realm.ts';
+import { REALM_CALL_CASES } from './cases/realm-calls.ts';
 import {
   RMI_REC_AUX_COUNT_CASES,
   RMI_REC_CREATE_CASES,
@@ -59,6 +61,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   ...RMI_REC_AUX_COUNT_CASES,
   ...RMI_RTT_INIT_RIPAS_CASES,
   ...RMI_RTT_SET_RIPAS_CASES,
+  ...REALM_CALL_CASES,
 ];
 
 /** The statically skipped cases: id → reason. Feature-dependent skips come from the setups. */

@@ -11,6 +11,11 @@ import type { HostPorts } from '@islet/host';
 /** A booted platform, as the Normal world sees it. `@islet/fvp`'s `Platform` is one. */
 export interface Target {
   readonly host: HostPorts;
+  /**
+   * Releases what the platform holds beyond memory (the threads that run realm code); the runner
+   * calls it when it is done with the platform.
+   */
+  close?(): void;
 }
 
 /**
@@ -35,6 +40,6 @@ export interface PlatformDescription {
 
 /** The platform under test: its description and a way to boot it afresh. */
 export interface ConformanceTarget extends PlatformDescription {
-  /** Boots a fresh platform; the runner boots one per command group and after a host throw. */
+  /** Boots a fresh platform; the runner boots one per run and a fresh one after a host throw. */
   boot(): Target;
 }

@@ -1,14 +1,23 @@
 import { SMC_RMI_GRANULE_DELEGATE, SMC_RMI_VERSION, SMC_UNKNOWN } from '@islet/abi';
 import { describe, expect, it } from 'vitest';
-import { type ConformanceCase, commandCases, cond, INPUT, rtt, success } from '../src/case.ts';
+import {
+  type ConformanceCase,
+  commandCases,
+  cond,
+  INPUT,
+  psciCode,
+  rsiCode,
+  rtt,
+  success,
+} from '../src/case.ts';
 import { formatReport } from '../src/report.ts';
 import { runConformance } from '../src/runner.ts';
-import { formatX0 } from '../src/status.ts';
+import { formatResult, formatX0 } from '../src/status.ts';
 import type { ConformanceTarget, Target } from '../src/target.ts';
 
-/** A fake platform whose SMCs answer from `answer`; counts boots. */
+/** A fake platform whose SMCs answer from `answer`; counts boots and closes. */
 function fakeTarget(answer: (fid: bigint, args: bigint[]) => bigint[]) {
-  const boots = { count: 0 };
+  const boots = { count: 0, closed: 0 };
   const target: ConformanceTarget = {
     secureGranule: 0xfd00_0000n,
     realmGranule: 0xfe00_0000n,
@@ -24,6 +33,9 @@ function fakeTarget(answer: (fid: bigint, args: bigint[]) => bigint[]) {
             write: () => undefined,
           },
           dram: [{ base: 0x8000_0000n, size: 0x1000_0000n }],
+        },
+        close: () => {
+          boots.closed++;
         },
       };
     },
@@ -54,6 +66,17 @@ const CASES: ConformanceCase[] = [
     }),
     cond('g', 'HOST_THROWS', INPUT, () => ({ fid: SMC_RMI_GRANULE_DELEGATE, args: [1n] })),
     cond('g', 'AFTER_THROW', INPUT, () => ({ fid: SMC_RMI_GRANULE_DELEGATE, args: [2n] })),
+  ]),
+  // Calls a realm made: the setup reports what the realm read back.
+  ...commandCases('RSI_HOST_CALL', [
+    cond('r', 'RSI_SEEN', rsiCode('RSI_ERROR_INPUT'), () => ({ observed: [1n, 0n] })),
+    cond('r', 'RSI_WRONG', rsiCode('RSI_ERROR_INPUT'), () => ({ observed: [0n] })),
+  ]),
+  ...commandCases('PSCI_CPU_ON', [
+    cond('p', 'PSCI_SEEN', psciCode('PSCI_E_INVALID_PARAMS'), () => ({
+      observed: [(1n << 64n) - 2n],
+      check: (out) => (out.length === 1 ? undefined : 'more registers'),
+    })),
   ]),
 ];
 
@@ -97,6 +120,16 @@ describe('runConformance', () => {
     expect(byId.get('check_fails')).toMatchObject({ verdict: 'fail', reason: 'X1 is wrong' });
   });
 
+  it('reads X0 of a call a realm made as an RSI status or a PSCI return code', () => {
+    expect(byId.get('RSI_SEEN')).toMatchObject({
+      verdict: 'pass',
+      expected: 'RSI_ERROR_INPUT',
+      got: 'RSI_ERROR_INPUT',
+    });
+    expect(byId.get('RSI_WRONG')).toMatchObject({ verdict: 'fail', got: 'RSI_SUCCESS' });
+    expect(byId.get('PSCI_SEEN')).toMatchObject({ verdict: 'pass', got: 'PSCI_E_INVALID_PARAMS' });
+  });
+
   it('turns a failed setup SMC and a host throw into failed cases, and reboots after a throw', () => {
     expect(byId.get('SETUP_FAILS')).toMatchObject({
       verdict: 'fail',
@@ -105,12 +138,13 @@ describe('runConformance', () => {
     expect(byId.get('HOST_THROWS')?.verdict).toBe('fail');
     expect(byId.get('HOST_THROWS')?.reason).toMatch(/host threw during call: .*invariant broken/);
     expect(byId.get('AFTER_THROW')?.verdict).toBe('pass');
-    // One boot per command group, plus one after the throw.
-    expect(boots.count).toBe(3);
+    // One boot per run, plus one after the throw; each platform is closed when done with.
+    expect(boots.count).toBe(2);
+    expect(boots.closed).toBe(2);
   });
 
   it('counts verdicts and calls onCase for every case', () => {
-    expect(report).toMatchObject({ passed: 2, failed: 5, skipped: 2 });
+    expect(report).toMatchObject({ passed: 4, failed: 6, skipped: 2 });
     expect(seen).toEqual(CASES.map((c) => c.id));
   });
 
@@ -196,5 +230,13 @@ describe('formatX0', () => {
     expect(formatX0(0x7n)).toBe('RMI_ERROR_RTT_AUX(0)');
     expect(formatX0(SMC_UNKNOWN)).toBe('SMC_UNKNOWN');
     expect(formatX0(0x1_0000n)).toBe('0x10000');
+  });
+
+  it('reads RSI statuses and signed PSCI return codes', () => {
+    expect(formatResult('RSI', 1n)).toBe('RSI_ERROR_INPUT');
+    expect(formatResult('RSI', 0x100n)).toBe('0x100');
+    expect(formatResult('PSCI', (1n << 64n) - 9n)).toBe('PSCI_E_INVALID_ADDRESS');
+    expect(formatResult('PSCI', 1n)).toBe('status 1');
+    expect(formatResult('PSCI', 1n << 40n)).toBe('0x10000000000');
   });
 });

@@ -33,6 +33,7 @@ import {
 } from '../fixture.ts';
 import { SkipReason } from '../skips.ts';
 import { type AddressRow, addressCases, RD_STATES, rdRows, readEntryIs } from './common.ts';
+import { SYSTEM_OFF_FREE_IPA, systemOffRealm } from './realm-calls.ts';
 
 interface CreateArgs extends Record<string, bigint> {
   rd: bigint;
@@ -108,7 +109,10 @@ export const RMI_DATA_CREATE_CASES: ConformanceCase[] = commandCases('RMI_DATA_C
     fx.activate(realm);
     return create(a);
   }),
-  cond('realm_state', 'REALM_SYSTEM_OFF', REALM, SkipReason.SystemOff),
+  cond('realm_state', 'REALM_SYSTEM_OFF', REALM, (fx) =>
+    // Under the SYSTEM_OFF realm's level-3 RTT, at an unassigned RAM page: valid were it NEW.
+    create(createArgs(fx, systemOffRealm(fx).view, SYSTEM_OFF_FREE_IPA)),
+  ),
   cond('realm_state_null', 'REALM_NULL', INPUT, (fx) => {
     const a = createArgs(fx, fx.realm(), IPA_PROTECTED);
     return create({ ...a, rd: fx.destroyedRd() });

@@ -1,11 +1,20 @@
 /**
- * RMI_PSCI_COMPLETE. A PSCI request becomes pending only when a running REC calls PSCI CPU_ON or
- * AFFINITY_INFO, which needs a realm that runs; the address and granule-state conditions, which
- * TF-RMM checks first, are set up with two RECs of one realm and no request.
- * @see rmm-abi.md §2.23
+ * RMI_PSCI_COMPLETE. A PSCI request is pending on a REC that called PSCI CPU_ON or AFFINITY_INFO
+ * and exited to the host; {@link psciRequest} makes one: a realm of three RECs whose REC 0 asks
+ * CPU_ON of REC 1 and stops there. Every failing case completes that request with one argument
+ * wrong (a failing call changes nothing, so they share it); the success case completes it, then
+ * runs the realm on to see what REC 0 was told. `pending[NO_PSCI_REQUEST]` needs no realm that
+ * runs: two RECs of a realm that never ran.
+ * @see rmm-abi.md §2.23, §5.11
  * @module
  */
-import { SMC_RMI_PSCI_COMPLETE } from '@islet/abi';
+import {
+  PsciReturnCode,
+  SMC_RMI_PSCI_COMPLETE,
+  SMC32_PSCI_SYSTEM_OFF,
+  SMC64_PSCI_AFFINITY_INFO,
+  SMC64_PSCI_CPU_ON,
+} from '@islet/abi';
 import {
   type CaseCall,
   type ConformanceCase,
@@ -15,7 +24,7 @@ import {
   success,
 } from '../case.ts';
 import type { Fixture } from '../fixture.ts';
-import { SkipReason } from '../skips.ts';
+import { psciFidOf, RunningRealm } from '../running-realm.ts';
 import { addressCases } from './common.ts';
 
 interface CompleteArgs extends Record<string, bigint> {
@@ -29,7 +38,55 @@ const complete = (a: CompleteArgs): CaseCall => ({
   args: [a.calling, a.target, a.status],
 });
 
-/** REC 0 calling, REC 1 target, PSCI_SUCCESS; an ACTIVE realm. */
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/**
+ * REC 0 asks CPU_ON of REC 1 (MPIDR 1, entry IPA 0), then AFFINITY_INFO of REC 1, prints both
+ * answers and returns (Exit, SYSTEM_OFF). REC 2 is there to be the wrong target.
+ */
+const PSCI_PROGRAM = `// @islet/conformance: a pending PSCI request.
+const on = smc(${hex(SMC64_PSCI_CPU_ON)}, 1, 0, 0);
+const info = smc(${hex(SMC64_PSCI_AFFINITY_INFO)}, 1, 0);
+console.log('psci', on[0].toString(16), info[0].toString(16));
+`;
+
+/** A REC stopped at its CPU_ON of another REC of its realm. */
+export interface PsciRequest {
+  readonly realm: RunningRealm;
+  /** REC 0: the calling REC, its request pending. */
+  readonly calling: bigint;
+  /** REC 1: the target the request names. */
+  readonly target: bigint;
+  /** REC 2: a REC of the same realm that the request does not name. */
+  readonly other: bigint;
+}
+
+const KEY = 'psci-request';
+
+/**
+ * The platform's pending PSCI request (made once, shared until a case completes it).
+ * @throws {@link SetupError} when the realm cannot be launched or does not stop at its CPU_ON.
+ */
+export function psciRequest(fx: Fixture): PsciRequest {
+  return fx.memo(KEY, (): PsciRequest => {
+    const realm = RunningRealm.launch(fx, { program: PSCI_PROGRAM, vcpus: 3 });
+    realm.runUntil(0, (exit) => psciFidOf(exit) === SMC64_PSCI_CPU_ON, 'its PSCI CPU_ON of REC 1');
+    return {
+      realm,
+      calling: realm.rec(0).rec,
+      target: realm.rec(1).rec,
+      other: realm.rec(2).rec,
+    };
+  });
+}
+
+/** Completing the pending request: calling REC 0, target REC 1, PSCI_SUCCESS. */
+function pending(fx: Fixture): CompleteArgs {
+  const r = psciRequest(fx);
+  return { calling: r.calling, target: r.target, status: 0n };
+}
+
+/** REC 0 calling, REC 1 target, PSCI_SUCCESS; an ACTIVE realm that never ran. */
 function twoRecs(fx: Fixture): CompleteArgs {
   const realm = fx.realm();
   const calling = fx.rec(realm).rec;
@@ -38,21 +95,12 @@ function twoRecs(fx: Fixture): CompleteArgs {
   return { calling, target, status: 0n };
 }
 
-const NO_REQUEST_NOTE =
-  'no PSCI request can be pending without a running REC, so pending[NO_PSCI_REQUEST] (also RMI_ERROR_INPUT) holds too; the verdict cannot tell the two apart';
-
 /** RMI_PSCI_COMPLETE: every condition is RMI_ERROR_INPUT. */
 export const RMI_PSCI_COMPLETE_CASES: ConformanceCase[] = commandCases('RMI_PSCI_COMPLETE', [
-  cond(
-    'alias',
-    'ALIAS',
-    INPUT,
-    (fx) => {
-      const a = twoRecs(fx);
-      return complete({ ...a, target: a.calling });
-    },
-    NO_REQUEST_NOTE,
-  ),
+  cond('alias', 'ALIAS', INPUT, (fx) => {
+    const a = pending(fx);
+    return complete({ ...a, target: a.calling });
+  }),
   ...addressCases(
     'calling',
     [
@@ -65,10 +113,8 @@ export const RMI_PSCI_COMPLETE_CASES: ConformanceCase[] = commandCases('RMI_PSCI
       ['calling state', 'CALLING_GRAN_STATE_RTT', 'RTT'],
       ['calling state', 'CALLING_GRAN_STATE_DATA', 'DATA'],
     ],
-    twoRecs,
+    pending,
     complete,
-    INPUT,
-    NO_REQUEST_NOTE,
   ),
   ...addressCases(
     'target',
@@ -82,14 +128,39 @@ export const RMI_PSCI_COMPLETE_CASES: ConformanceCase[] = commandCases('RMI_PSCI
       ['target state', 'TARGET_GRAN_STATE_RTT', 'RTT'],
       ['target state', 'TARGET_GRAN_STATE_DATA', 'DATA'],
     ],
-    twoRecs,
+    pending,
     complete,
-    INPUT,
-    NO_REQUEST_NOTE,
   ),
   cond('pending', 'NO_PSCI_REQUEST', INPUT, (fx) => complete(twoRecs(fx))),
-  cond('owner', 'TARGET_OTHER_OWNER', INPUT, SkipReason.PsciPending),
-  cond('target', 'TARGET_OTHER_MPIDR', INPUT, SkipReason.PsciPending),
-  cond('status', 'STATUS_NOT_PERMITTED', INPUT, SkipReason.PsciPending),
-  success('completes_request', SkipReason.PsciPending),
+  cond('owner', 'TARGET_OTHER_OWNER', INPUT, (fx) => {
+    // REC 1 of another realm: the MPIDR the request names, but not its realm.
+    const other = fx.realm();
+    fx.rec(other);
+    return complete({ ...pending(fx), target: fx.rec(other).rec });
+  }),
+  cond('target', 'TARGET_OTHER_MPIDR', INPUT, (fx) =>
+    complete({ ...pending(fx), target: psciRequest(fx).other }),
+  ),
+  cond('status', 'STATUS_NOT_PERMITTED', INPUT, (fx) =>
+    // CPU_ON accepts PSCI_SUCCESS or PSCI_DENIED only.
+    complete({ ...pending(fx), status: BigInt.asUintN(64, BigInt(PsciReturnCode.InvalidParams)) }),
+  ),
+  success('completes_request', (fx) => {
+    const r = psciRequest(fx);
+    fx.forget(KEY); // completed by this call, whatever it returns
+    return {
+      ...complete({ calling: r.calling, target: r.target, status: 0n }),
+      check: () => {
+        // REC 0 reads CPU_ON's PSCI_SUCCESS, then AFFINITY_INFO of REC 1 answers ON (0).
+        r.realm.runUntil(
+          0,
+          (exit) => psciFidOf(exit) === SMC32_PSCI_SYSTEM_OFF,
+          'the program to end (SYSTEM_OFF)',
+        );
+        return r.realm.console.includes('psci 0 0\n')
+          ? undefined
+          : `REC 0 printed ${JSON.stringify(r.realm.console)}, expected "psci 0 0" (CPU_ON SUCCESS, REC 1 ON)`;
+      },
+    };
+  }),
 ]);

@@ -24,8 +24,8 @@ import {
   success,
 } from '../case.ts';
 import { type Fixture, IPA_PROTECTED } from '../fixture.ts';
-import { SkipReason } from '../skips.ts';
 import { addressCases, RD_STATES, rdRows } from './common.ts';
+import { systemOffRealm } from './realm-calls.ts';
 
 interface CreateArgs extends Record<string, bigint> {
   rd: bigint;
@@ -224,7 +224,7 @@ export const RMI_REALM_ACTIVATE_CASES: ConformanceCase[] = commandCases('RMI_REA
     (fx) => ({ rd: fx.realm().rd }),
     activate,
   ),
-  cond('realm_state', 'REALM_SYSTEM_OFF', REALM, SkipReason.SystemOff),
+  cond('realm_state', 'REALM_SYSTEM_OFF', REALM, (fx) => activate(systemOffRealm(fx).view)),
   cond('realm_state_null', 'REALM_NULL', INPUT, (fx) => activate({ rd: fx.destroyedRd() })),
   success('new_to_active', (fx) => {
     const realm = fx.realm();

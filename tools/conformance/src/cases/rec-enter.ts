@@ -1,7 +1,11 @@
 /**
- * RMI_REC_ENTER. Every case stops at an input check, so no realm has to run: the valid call is a
- * runnable REC of an ACTIVE realm with a zeroed run page (no flags, GICv3 HCR 0). Entering with
- * every check passing would run the realm (not yet possible), so there is no success case.
+ * RMI_REC_ENTER. Most cases stop at an input check of a runnable REC of an ACTIVE realm that
+ * never ran, with a zeroed run page (no flags, GICv3 HCR 0). The others need a realm that ran:
+ * `rec_psci` a REC stopped at its PSCI CPU_ON (the request RMI_PSCI_COMPLETE's cases share),
+ * `system_off` and its compares the probe realm after its program ended (SYSTEM_OFF). The success
+ * case enters the RIPAS realm of RMI_RTT_SET_RIPAS for the first time: the realm runs until its
+ * program asks a RIPAS change, which the exit record must report (that stop is where the
+ * SET_RIPAS cases start).
  * @see rmm-abi.md §2.11, §3.3
  * @module
  */
@@ -19,8 +23,17 @@ import {
   success,
 } from '../case.ts';
 import type { Fixture } from '../fixture.ts';
-import { SkipReason } from '../skips.ts';
+import { describeExit } from '../running-realm.ts';
 import { type AddressVariant, addressCases, variantAddress } from './common.ts';
+import { psciRequest } from './psci.ts';
+import { systemOffRealm } from './realm-calls.ts';
+import {
+  dropRipasRequest,
+  isRipasRequest,
+  keepRipasRequest,
+  RIPAS_REQUEST_1,
+  ripasRequest,
+} from './ripas.ts';
 
 interface EnterArgs extends Record<string, bigint> {
   rec: bigint;
@@ -54,6 +67,11 @@ function validEnter(fx: Fixture, options: EnterOptions = {}): EnterArgs {
   const { rec } = fx.rec(realm, { runnable: options.runnable ?? true });
   if (options.activate ?? true) fx.activate(realm);
   return { rec, run: runPage(fx, options.flags, options.gicv3Hcr) };
+}
+
+/** REC 0 of the SYSTEM_OFF realm and a zeroed run page. */
+function systemOff(fx: Fixture): EnterArgs {
+  return { rec: systemOffRealm(fx).rec(0).rec, run: runPage(fx) };
 }
 
 /** `field` replaced by the address `variant` on top of a call built with `options`. */
@@ -102,8 +120,12 @@ export const RMI_REC_ENTER_CASES: ConformanceCase[] = commandCases('RMI_REC_ENTE
     (fx) => enter(validEnter(fx, { flags: RmiRecEnterFlag.EmulMmio })),
     'EMUL_MMIO on a REC that has never exited: no emulatable data abort is pending, so the condition holds without running the realm',
   ),
-  cond('rec_psci', 'REC_PSCI_PENDING', REC, SkipReason.PsciPending),
-  cond('system_off', 'REALM_SYSTEM_OFF', rmiCode('RMI_ERROR_REALM', 1), SkipReason.SystemOff),
+  cond('rec_psci', 'REC_PSCI_PENDING', REC, (fx) =>
+    enter({ rec: psciRequest(fx).calling, run: runPage(fx) }),
+  ),
+  cond('system_off', 'REALM_SYSTEM_OFF', rmiCode('RMI_ERROR_REALM', 1), (fx) =>
+    enter(systemOff(fx)),
+  ),
   cond('rec_runnable', 'REC_NOT_RUNNABLE', REC, (fx) => enter(validEnter(fx, { runnable: false }))),
   cond('rec_giv3', 'RUN_PTR_INVALID_GIV3_HCR', REC, (fx) =>
     enter(validEnter(fx, { gicv3Hcr: GICV3_HCR_INVALID })),
@@ -138,11 +160,8 @@ export const RMI_REC_ENTER_CASES: ConformanceCase[] = commandCases('RMI_REC_ENTE
     INPUT,
     bad('run', 'SECURE_PAS', { activate: false }),
   ),
-  cond(
-    'run_pas_compare_system_off',
-    'RUN_PAS_SECURE_REALM_SYSTEM_OFF',
-    INPUT,
-    SkipReason.SystemOff,
+  cond('run_pas_compare_system_off', 'RUN_PAS_SECURE_REALM_SYSTEM_OFF', INPUT, (fx) =>
+    enter({ ...systemOff(fx), run: fx.platform.secureGranule }),
   ),
   cond(
     'run_bound_compare_rec_runnable',
@@ -156,6 +175,25 @@ export const RMI_REC_ENTER_CASES: ConformanceCase[] = commandCases('RMI_REC_ENTE
     INPUT,
     bad('run', 'MMIO', { activate: false }),
   ),
-  cond('run_bound_compare_system_off', 'RUN_DEV_MEM_REALM_SYSTEM_OFF', INPUT, SkipReason.SystemOff),
-  success('runs', SkipReason.RecRuns),
+  cond('run_bound_compare_system_off', 'RUN_DEV_MEM_REALM_SYSTEM_OFF', INPUT, (fx) =>
+    enter({ ...systemOff(fx), run: fx.platform.mmioAddress }),
+  ),
+  success('runs', (fx) => {
+    const r = ripasRequest(fx, 0);
+    dropRipasRequest(fx); // entered by this call; handed back below if it stopped as expected
+    return {
+      ...enter(r.realm.prepare(0)),
+      check: () => {
+        // The realm ran until its first RSI_IPA_STATE_SET, which the exit record reports.
+        const exit = r.realm.exitOf(0);
+        const { base, top } = RIPAS_REQUEST_1;
+        if (!isRipasRequest(exit, base, top)) {
+          return `the exit is ${describeExit(exit)}, expected RIPAS_CHANGE [0x${base.toString(16)}, 0x${top.toString(16)}) to RAM`;
+        }
+        r.phase = 1;
+        keepRipasRequest(fx, r);
+        return undefined;
+      },
+    };
+  }),
 ]);

@@ -22,8 +22,8 @@ import {
   success,
 } from '../case.ts';
 import { type Fixture, type GranuleKind, type RealmFixture, UNALIGNED_OFFSET } from '../fixture.ts';
-import { SkipReason } from '../skips.ts';
 import { addressCases, RD_STATES, rdRows } from './common.ts';
+import { systemOffRealm } from './realm-calls.ts';
 
 const auxCount = (a: { rd: bigint }): CaseCall => ({ fid: SMC_RMI_REC_AUX_COUNT, args: [a.rd] });
 
@@ -117,7 +117,10 @@ export const RMI_REC_CREATE_CASES: ConformanceCase[] = commandCases('RMI_REC_CRE
     const realm = fx.realm({ activate: true });
     return create(validCreate(fx, realm));
   }),
-  cond('realm_state', 'REALM_SYSTEM_OFF', REALM, SkipReason.SystemOff),
+  cond('realm_state', 'REALM_SYSTEM_OFF', REALM, (fx) =>
+    // The next REC of the SYSTEM_OFF realm (MPIDR 2), valid were the realm NEW.
+    create(validCreate(fx, systemOffRealm(fx).view)),
+  ),
   cond(
     'mpidr_index',
     'MPIDR_SKIPPED',
