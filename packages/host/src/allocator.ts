@@ -10,6 +10,9 @@ import type { DramRange } from './ports.ts';
 
 const GRANULE = 0x1000n;
 
+/** The granule number of `pa` (a small integer for any PA below 2^43). */
+const granuleNumber = (pa: bigint): number => Number(pa >> 12n);
+
 /** Options of {@link GranuleAllocator}. @since 0.1.0 */
 export interface GranuleAllocatorOptions {
   /** Skip this many bytes at the start of the first range (e.g. what the host kernel uses). */
@@ -31,7 +34,7 @@ export class GranuleAllocator {
   #range = 0;
   #next: bigint;
   readonly #free: bigint[] = [];
-  /** Allocated granules by PA as a number (exact below 2^53; number keys hash faster than bigint). */
+  /** Allocated granules by granule number (PA / 4 KiB): small integers hash fastest. */
   readonly #used = new Set<number>();
 
   /**
@@ -59,7 +62,7 @@ export class GranuleAllocator {
 
   /** Whether `pa` is allocated. */
   isAllocated(pa: bigint): boolean {
-    return this.#used.has(Number(pa));
+    return this.#used.has(granuleNumber(pa));
   }
 
   /**
@@ -68,7 +71,7 @@ export class GranuleAllocator {
    */
   alloc(): bigint {
     const pa = this.#free.pop() ?? this.#bump(1);
-    this.#used.add(Number(pa));
+    this.#used.add(granuleNumber(pa));
     return pa;
   }
 
@@ -80,7 +83,7 @@ export class GranuleAllocator {
     if (!Number.isInteger(count) || count < 1)
       throw new RangeError(`cannot allocate ${count} granules`);
     const base = this.#bump(count);
-    for (let i = 0n; i < BigInt(count); i++) this.#used.add(Number(base + i * GRANULE));
+    for (let i = 0n; i < BigInt(count); i++) this.#used.add(granuleNumber(base + i * GRANULE));
     return base;
   }
 
@@ -89,7 +92,7 @@ export class GranuleAllocator {
    * @throws {@link IsletError} `HOST_GRANULE_NOT_ALLOCATED` when `pa` is not allocated.
    */
   free(pa: bigint): void {
-    if (!this.#used.delete(Number(pa))) {
+    if (!this.#used.delete(granuleNumber(pa))) {
       throw new IsletError(
         'HOST_GRANULE_NOT_ALLOCATED',
         'freeing a granule that is not allocated',
