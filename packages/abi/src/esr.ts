@@ -59,6 +59,35 @@ export const DFSC_TRANSLATION_LM1: number = 0x2b;
 /** DFSC of an address size fault at level 0; level n (0..3) adds n. @since 0.7.0 */
 export const DFSC_ADDRESS_SIZE_L0: number = 0x00;
 
+/** DFSC of a synchronous external abort on a table walk, levels −1..3 (0x13..0x17). */
+const DFSC_SEA_TTW_FIRST = 0x13;
+const DFSC_SEA_TTW_LAST = 0x17;
+
+/**
+ * Whether `dfsc` is a synchronous external abort, on the access itself or on a table walk: an
+ * abort nothing can map or emulate away (the RMM injects it; the host just enters again).
+ * @since 0.7.0
+ */
+export function isExternalAbortDfsc(dfsc: number): boolean {
+  return dfsc === DFSC_SEA || (dfsc >= DFSC_SEA_TTW_FIRST && dfsc <= DFSC_SEA_TTW_LAST);
+}
+
+/** HPFAR_EL2.FIPA [43:4] = IPA[51:12]. */
+const HPFAR_FIPA_MASK = 0xfff_ffff_fff0n;
+
+/**
+ * The page IPA that HPFAR_EL2 (as in RmiRecExit.hpfar) names: FIPA [43:4] shifted to IPA[51:12];
+ * other bits are ignored.
+ * @example
+ * ```ts
+ * hpfarToIpa(0x10n); // 0x1000n: FIPA 1 is the page at IPA 0x1000
+ * ```
+ * @since 0.7.0
+ */
+export function hpfarToIpa(hpfar: bigint): bigint {
+  return (hpfar & HPFAR_FIPA_MASK) << 8n;
+}
+
 /**
  * The DFSC of a stage-2 translation fault at `level` (−1..3).
  * @since 0.7.0

@@ -79,6 +79,8 @@ export {
   ESR_WNR,
   EsrEc,
   encodeDataAbortEsr,
+  hpfarToIpa,
+  isExternalAbortDfsc,
 } from './esr.ts';
 export {
   decodeFeatureRegister0,

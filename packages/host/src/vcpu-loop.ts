@@ -41,11 +41,12 @@
  * @module
  */
 import {
-  DFSC_SEA,
   decodeDataAbortEsr,
   decodeRecExit,
   EsrEc,
   encodeRecEnter,
+  hpfarToIpa,
+  isExternalAbortDfsc,
   REC_EXIT_OFFSET,
   REC_GIC_NUM_LRS,
   REC_RUN_HALF_SIZE,
@@ -197,11 +198,6 @@ const ZERO_GPRS: readonly bigint[] = new Array<bigint>(REC_RUN_NR_GPRS).fill(0n)
 const ZERO_LRS: readonly bigint[] = new Array<bigint>(REC_GIC_NUM_LRS).fill(0n);
 const TRAP_WFX = RmiRecEnterFlag.TrapWfi | RmiRecEnterFlag.TrapWfe;
 
-/** DFSC of a synchronous external abort, on the access (0x10) or on a table walk (0x13..0x17). */
-function isExternalAbort(dfsc: number): boolean {
-  return dfsc === DFSC_SEA || (dfsc >= 0x13 && dfsc <= 0x17);
-}
-
 /** The counters at the start: one per {@link ExitKind}. */
 const NO_EXITS: Readonly<Record<ExitKind, number>> = {
   console: 0,
@@ -309,8 +305,8 @@ export function runRealm(
     // A synchronous external abort (e.g. a granule protection fault on an unprotected mapping of
     // a granule that is not Non-secure): the RMM reports it with FAR = HPFAR = 0 and has already
     // injected it into the realm, so there is nothing to map or emulate.
-    if (isExternalAbort(esr.dfsc)) return { kind: 'external-abort' };
-    const page = (exit.hpfar >> 4n) << 12n;
+    if (isExternalAbortDfsc(esr.dfsc)) return { kind: 'external-abort' };
+    const page = hpfarToIpa(exit.hpfar);
     if (page < protectedTop) {
       try {
         realm.dataCreateUnknown(page);

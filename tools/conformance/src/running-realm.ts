@@ -29,6 +29,7 @@ import {
   decodeRecExit,
   EsrEc,
   encodeRecEnter,
+  hpfarToIpa,
   REC_EXIT_OFFSET,
   REC_GIC_NUM_LRS,
   REC_RUN_HALF_SIZE,
@@ -278,7 +279,7 @@ export class RunningRealm {
   #sync(exit: RecExit): string | undefined {
     const esr = decodeDataAbortEsr(exit.esr);
     if (esr.ec !== EsrEc.DataAbortLower) return undefined;
-    const page = (exit.hpfar >> 4n) << 12n;
+    const page = hpfarToIpa(exit.hpfar);
     if (page >= this.#protectedTop) return 'a data abort at an unprotected IPA';
     try {
       this.realm.dataCreateUnknown(page);

@@ -43,7 +43,6 @@
  * @module
  */
 import {
-  DFSC_SEA,
   decodeDataAbortEsr,
   ESR_DFSC_MASK,
   ESR_EA,
@@ -53,6 +52,8 @@ import {
   ESR_SF,
   ESR_WNR,
   EsrEc,
+  hpfarToIpa,
+  isExternalAbortDfsc,
   RmiRecExitReason,
   type RsiExit,
 } from '@islet/abi';
@@ -76,9 +77,6 @@ const SET_UC = 0x2n << ESR_SET_SHIFT;
 const ESR_FNV = 1n << 10n;
 /** ESR_EL2.ISS.SAS [23:22]. */
 const ESR_SAS_MASK = 0x3n << ESR_SAS_SHIFT;
-/** DFSC of a synchronous external abort on a table walk, levels −1..3. */
-const DFSC_SEA_TTW_FIRST = 0x13;
-const DFSC_SEA_TTW_LAST = 0x17;
 
 /**
  * `ESR_NONEMULATED_ABORT_MASK` = EC | SET | FnV | EA | DFSC = 0xFC001E3F: what the host sees of a
@@ -98,9 +96,6 @@ export const ESR_NONEMULATED_ABORT_MASK: bigint =
 export const ESR_EMULATED_ABORT_MASK: bigint =
   ESR_NONEMULATED_ABORT_MASK | ESR_ISV | ESR_SAS_MASK | ESR_SF | ESR_WNR;
 
-/** HPFAR_EL2.FIPA [43:4] = IPA[51:12]; `<< 8` makes it the page IPA (TF-RMM `HPFAR_EL2_FIPA`). */
-const HPFAR_FIPA_MASK = 0xfff_ffff_fff0n;
-const HPFAR_FIPA_OFFSET = 8n;
 /** FAR bits the host may see: the offset in the page (TF-RMM `~GRANULE_MASK`). */
 const FAR_PAGE_OFFSET = 0xfffn;
 /** Xt = 31 in SRT: the zero register. */
@@ -131,10 +126,6 @@ function accessMask(size: number): bigint {
   return (1n << BigInt(size * 8)) - 1n;
 }
 
-function isExternalAbort(dfsc: number): boolean {
-  return dfsc === DFSC_SEA || (dfsc >= DFSC_SEA_TTW_FIRST && dfsc <= DFSC_SEA_TTW_LAST);
-}
-
 /**
  * Handles a data abort of `rec` (TF-RMM `handle_data_abort`): either the SEA is injected and the
  * REC resumes (`undefined`), or the REC exits with the returned record. Changes only
@@ -156,11 +147,11 @@ export function handleDataAbort(
     d.ec === EsrEc.DataAbortLower,
     () => `a data-abort trap with ESR 0x${esr.toString(16)}, which is not a data abort`,
   );
-  const ipa = Number((hpfar & HPFAR_FIPA_MASK) << HPFAR_FIPA_OFFSET);
+  const ipa = Number(hpfarToIpa(hpfar));
   const unprotected = !addrInPar(ipa, realm);
 
   // 1. External aborts go to the host at once.
-  if (isExternalAbort(d.dfsc)) {
+  if (isExternalAbortDfsc(d.dfsc)) {
     const set = esr & ESR_SET_MASK;
     assert(set !== SET_UC, () => 'an uncontainable external abort is fatal to the system');
     if (set === SET_UER) rec.injectSea = true;
