@@ -206,11 +206,13 @@ export function startDigestWorker(): DigestWorker | undefined {
       Atomics.store(ctrl, WANTED, 0);
     },
     take(ticket: number, out: Uint8Array): void {
-      if (ticket !== taken) throw new RangeError(`link ${ticket} taken out of order`);
+      if (ticket < taken || ticket >= submitted) {
+        throw new RangeError(`link ${ticket} is not pending (${taken}..${submitted - 1})`);
+      }
       if (!this.ready(ticket)) this.wait(ticket);
       const at = RESULTS_AT + (ticket & (SLOTS - 1)) * VALUE;
-      out.set(bytes.subarray(at, at + out.length));
-      taken++;
+      for (let i = 0; i < out.length; i++) out[i] = bytes[at + i]!;
+      taken = ticket + 1;
     },
     close(): void {
       void worker.terminate();

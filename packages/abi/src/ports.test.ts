@@ -56,6 +56,7 @@ describe('ports', () => {
         return MemoryAccess.Ok;
       },
       write: () => MemoryAccess.ExternalAbort,
+      zero: () => MemoryAccess.ExternalAbort,
       copy: () => MemoryAccess.Ok,
       granule: (_w, pa) => ram.subarray(pa, pa + 0x1000),
     };

@@ -282,6 +282,11 @@ export interface PhysMemory {
   read(world: World, pa: PhysAddr, dst: Uint8Array): MemoryAccess;
   /** Copies `src` to `pa`. */
   write(world: World, pa: PhysAddr, src: Uint8Array): MemoryAccess;
+  /**
+   * Zeroes `length` bytes at `pa` (how the RMM scrubs granules). The memory may skip granules it
+   * knows are already zero.
+   */
+  zero(world: World, pa: PhysAddr, length: number): MemoryAccess;
   /** Copies `length` bytes from `src` in `srcWorld`'s PAS to `dst` in `dstWorld`'s PAS. */
   copy(
     srcWorld: World,

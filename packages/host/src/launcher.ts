@@ -4,7 +4,7 @@
  *
  * Launch order: delegate the RD and the root RTTs, write RmiRealmParams into an NS page and
  * REALM_CREATE; RTT_CREATE the plan's tables, top down; RTT_INIT_RIPAS over RAM (looping until
- * done); RTT_CREATE the level-3 tables under the image; for each image page, write it into an NS source page and DATA_CREATE it
+ * done); RTT_CREATE the level-3 tables under the image; stage the image into NS pages 64 at a time and DATA_CREATE each page
  * measured; REC_AUX_COUNT, then for each vCPU delegate the REC and its aux granules and
  * REC_CREATE and take an NS page for its RmiRecRun (KVM allocates `rec->run` with the REC);
  * REALM_ACTIVATE. If a step fails, what was built is torn down before the error is rethrown.
@@ -24,7 +24,14 @@ import { IsletError } from '@islet/arch';
 import { GranuleAllocator } from './allocator.ts';
 import { RmiDriver } from './driver.ts';
 import type { RealmLaunch } from './launch.ts';
-import { planRealm, type RealmPlan, realmParamsOf, recParamsOf, rttBlockSize } from './plan.ts';
+import {
+  type DataStep,
+  planRealm,
+  type RealmPlan,
+  realmParamsOf,
+  recParamsOf,
+  rttBlockSize,
+} from './plan.ts';
 import type { HostPorts } from './ports.ts';
 import { missingRttLevel } from './rmi-error.ts';
 
@@ -86,6 +93,29 @@ export interface LaunchedRealm {
 }
 
 const PAGE = 0x1000n;
+
+/**
+ * NS pages the image is staged through, a batch at a time (256 KiB): one host write per run of
+ * pages that are contiguous in the image, rather than one per page.
+ */
+const STAGING_PAGES = 64;
+
+/** Writes the pages of `batch` into the NS pages from `staging`, coalescing contiguous views. */
+function stage(ports: HostPorts, staging: bigint, batch: readonly DataStep[]): void {
+  let run = 0;
+  for (let j = 1; j <= batch.length; j++) {
+    const head = batch[run]!.content;
+    const next = batch[j]?.content;
+    const contiguous =
+      next !== undefined &&
+      next.buffer === head.buffer &&
+      next.byteOffset === head.byteOffset + (j - run) * Number(PAGE);
+    if (contiguous) continue;
+    const bytes = new Uint8Array(head.buffer, head.byteOffset, (j - run) * Number(PAGE));
+    ports.memory.write(staging + BigInt(run) * PAGE, bytes);
+    run = j;
+  }
+}
 
 /** What has been built so far, so a failure or `destroy()` can undo exactly that. */
 interface Built {
@@ -186,16 +216,20 @@ export function launchRealm(
 
     for (const t of plan.rtt.dataTables) createRtt(b.rd, t);
 
-    const source = nsPage();
-    plan.data.forEach((d, i) => {
-      const entry = { pa: take(), ipa: BigInt(d.ipa), mapped: false };
-      b.data.push(entry);
-      const pa = entry.pa;
-      ports.memory.write(source, d.content);
-      rmi.dataCreate(b.rd!, pa, entry.ipa, source, RmiDataMeasureContent.Measure);
-      entry.mapped = true;
-      options.onProgress?.(i + 1, plan.data.length);
-    });
+    const staging = granules.allocContiguous(STAGING_PAGES);
+    for (let i = 0n; i < BigInt(STAGING_PAGES); i++) scratch.push(staging + i * PAGE);
+    for (let first = 0; first < plan.data.length; first += STAGING_PAGES) {
+      const batch = plan.data.slice(first, first + STAGING_PAGES);
+      stage(ports, staging, batch);
+      batch.forEach((d, j) => {
+        const entry = { pa: take(), ipa: BigInt(d.ipa), mapped: false };
+        b.data.push(entry);
+        const source = staging + BigInt(j) * PAGE;
+        rmi.dataCreate(b.rd!, entry.pa, entry.ipa, source, RmiDataMeasureContent.Measure);
+        entry.mapped = true;
+        options.onProgress?.(first + j + 1, plan.data.length);
+      });
+    }
 
     const auxCount = rmi.recAuxCount(b.rd);
     const recParams = nsPage();

@@ -28,6 +28,7 @@ const gpt: MonitorGpt = {
 const memory: PhysMemory = {
   read: () => 0,
   write: () => 0,
+  zero: () => 0,
   copy: () => 0,
   granule: () => undefined,
 };

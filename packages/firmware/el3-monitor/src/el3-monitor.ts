@@ -630,7 +630,7 @@ export class El3Monitor implements El3Services, El3VhukService {
    */
   gtsiUndelegate(pa: PhysAddr): RmmEl3Status {
     const status = this.#gpt.undelegate(pa);
-    if (status === RmmEl3Status.Ok && this.#scrub) this.#memory.granule(NORMAL, pa)?.fill(0);
+    if (status === RmmEl3Status.Ok && this.#scrub) this.#memory.zero(NORMAL, pa, GRANULE_SIZE);
     return this.#log(SMC_RMM_GTSI_UNDELEGATE, [pa], status);
   }
 

@@ -132,6 +132,65 @@ describe('sparse storage', () => {
   });
 });
 
+describe('known-zero granules', () => {
+  // A zero() that skipped a granule it wrongly took for zero would leave the byte behind.
+  const G = 4096;
+  const dirtied: [string, (d: Dram) => void][] = [
+    ['a write', (d) => d.write(pa(B0 + 100), bytes(7))],
+    ['a write across two granules', (d) => d.write(pa(B0 + G - 1), bytes(7, 7))],
+    ['a write through a live view', (d) => (d.granule(pa(B0))![100] = 7)],
+    ['a descriptor store', (d) => d.writeDescriptor(pa(B0 + 96), 0, 7)],
+    [
+      'a granule copy',
+      (d) => {
+        d.write(pa(B1), new Uint8Array(G).fill(7));
+        d.copy(pa(B1), pa(B0), G);
+      },
+    ],
+    [
+      'a partial copy',
+      (d) => {
+        d.write(pa(B1 + 100), bytes(7));
+        d.copy(pa(B1 + 100), pa(B0 + 100), 1);
+      },
+    ],
+  ];
+
+  it.each(dirtied)('a granule zeroed, then changed by %s, is zeroed again', (_, dirty) => {
+    const dram = new Dram({ shared: true });
+    dram.zero(pa(B0), 2 * G); // allocated and known zero: nothing to do
+    dram.write(pa(B0), new Uint8Array(2 * G).fill(1));
+    dram.zero(pa(B0), 2 * G);
+    expect(dram.read(pa(B0), 2 * G).every((b) => b === 0)).toBe(true);
+    dirty(dram);
+    expect(dram.read(pa(B0), 2 * G).some((b) => b === 7)).toBe(true);
+    dram.zero(pa(B0), 2 * G);
+    expect(dram.read(pa(B0), 2 * G).every((b) => b === 0)).toBe(true);
+  });
+
+  it('a partial zero leaves the rest, and a whole-granule zero after it clears all', () => {
+    const dram = new Dram();
+    dram.write(pa(B0), new Uint8Array(G).fill(5));
+    dram.zero(pa(B0 + 8), 16);
+    const after = dram.read(pa(B0), G);
+    expect([after[7], after[8], after[23], after[24]]).toEqual([5, 0, 0, 5]);
+    dram.zero(pa(B0), G);
+    expect(dram.read(pa(B0), G).every((b) => b === 0)).toBe(true);
+  });
+
+  it('a copy of a zero granule over a written one zeroes it', () => {
+    const dram = new Dram();
+    dram.write(pa(B0), new Uint8Array(G).fill(5));
+    dram.zero(pa(B1), G);
+    dram.copy(pa(B1), pa(B0), G);
+    expect(dram.read(pa(B0), G).every((b) => b === 0)).toBe(true);
+    dram.copy(pa(B1 + 2 * G), pa(B0), G); // from a never-touched granule
+    dram.write(pa(B0 + 5), bytes(1));
+    dram.zero(pa(B0), G);
+    expect(dram.read(pa(B0), G).every((b) => b === 0)).toBe(true);
+  });
+});
+
 describe('multi-granule accesses', () => {
   it('write, read and copy across granule and slab boundaries', () => {
     const dram = new Dram({ slabGranules: 1 });

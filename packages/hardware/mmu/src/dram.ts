@@ -14,6 +14,15 @@
  * never-touched granule needs no branch and reads zeroes without allocating. A 64 GiB space costs
  * 512 KiB of index plus 4 KiB per touched granule (and 256 bytes per touched 256 KiB region).
  *
+ * **Known-zero granules.** Each slot carries a bit saying its 4 KiB are all zero: set when the slot
+ * is allocated (new slabs are zero) and when {@link Dram.zero} clears the whole granule; cleared by
+ * every write, copy and descriptor store into it, and whenever a live view of it is handed out
+ * (its holder may write through it). `zero` skips the fill of a granule with the bit set, so an
+ * RMM that scrubs a granule on DATA_DESTROY and zeroes it again on the next DELEGATE (TF-RMM and
+ * Islet both do) pays for one fill, not two. The bit is conservative: it may be clear on a zero
+ * granule, never set on a non-zero one, provided no view is written after a `zero` of its granule
+ * (views are not to be kept across calls anyway).
+ *
  * **Invariants.** A slot, once given to a granule, stays its storage for the life of the Dram
  * (live views never alias another granule); slot 0 is never written; every access lies inside
  * one bank (banks are sorted, disjoint and granule aligned).
@@ -185,6 +194,8 @@ export class Dram implements RawMemory {
   readonly #slabWords: Uint32Array[] = [];
   /** Slot → live 4 KiB view; slot 0 is the shared page of zeroes. */
   readonly #views: Uint8Array[] = [new Uint8Array(GRANULE_SIZE)];
+  /** Slot → 1 when its granule is known to be all zero (see the module doc). */
+  #zeroes = new Uint8Array(1024).fill(1, 0, 1);
   #slots = 1;
 
   /**
@@ -267,8 +278,11 @@ export class Dram implements RawMemory {
     if (!(pa % GRANULE_SIZE === 0 && pa >= 0 && pa < MAX_ADDRESS)) checkAligned(pa, GRANULE_SIZE);
     const d = this.#locate(pa, GRANULE_SIZE);
     if (d < 0) return undefined;
-    const s = this.#slotOf(d);
-    return this.#views[s === 0 ? this.#allocate(d) : s];
+    let s = this.#slotOf(d);
+    if (s === 0) s = this.#allocate(d);
+    // The holder of a live view may write through it.
+    this.#zeroes[s] = 0;
+    return this.#views[s];
   }
 
   /**
@@ -309,7 +323,8 @@ export class Dram implements RawMemory {
   }
 
   /**
-   * Zeroes `length` bytes at `pa`. Never-touched granules stay unallocated.
+   * Zeroes `length` bytes at `pa`. Never-touched granules stay unallocated, and whole granules
+   * known to be zero are not written again (see the module doc).
    * @throws {@link MemoryArgumentError}, {@link ExternalAbortError}; nothing is changed then.
    */
   zero(pa: PhysAddr, length: number): void {
@@ -379,6 +394,7 @@ export class Dram implements RawMemory {
     const d = this.#mustLocate(pa, 8);
     let s = this.#slotOf(d);
     if (s === 0) s = this.#allocate(d);
+    this.#zeroes[s] = 0;
     const t = s - 1;
     const words = this.#slabWords[t >>> this.#slabShift]!;
     const i = (t & this.#slabMask) * WORDS_PER_GRANULE + (pa % GRANULE_SIZE) / 4;
@@ -459,6 +475,13 @@ export class Dram implements RawMemory {
     }
     const off = (t & this.#slabMask) * GRANULE_SIZE;
     this.#views[s] = this.#slabs[slab]!.subarray(off, off + GRANULE_SIZE);
+    if (s === this.#zeroes.length) {
+      const grown = new Uint8Array(s * 2);
+      grown.set(this.#zeroes);
+      this.#zeroes = grown;
+    }
+    // A new slab is zero, and a slot is never handed to a second granule.
+    this.#zeroes[s] = 1;
     this.#leaves[leaf * LEAF_SIZE + (d & LEAF_MASK)] = s;
     return s;
   }
@@ -489,6 +512,7 @@ export class Dram implements RawMemory {
       const n = Math.min(length - pos, GRANULE_SIZE - off);
       let s = this.#slotOf(d);
       if (s === 0) s = this.#allocate(d);
+      this.#zeroes[s] = 0;
       const v = this.#views[s]!;
       const part = n === length ? src : src.subarray(pos, pos + n);
       if (off === 0) v.set(part);
@@ -504,7 +528,17 @@ export class Dram implements RawMemory {
     while (pos < length) {
       const n = Math.min(length - pos, GRANULE_SIZE - off);
       const s = this.#slotOf(d);
-      if (s !== 0) this.#views[s]!.fill(0, off, off + n);
+      if (s !== 0 && this.#zeroes[s] === 0) {
+        if (n === GRANULE_SIZE) {
+          // Through 32-bit words: a byte-wise fill of a shared slab is about five times slower.
+          const t = s - 1;
+          const at = (t & this.#slabMask) * WORDS_PER_GRANULE;
+          this.#slabWords[t >>> this.#slabShift]!.fill(0, at, at + WORDS_PER_GRANULE);
+          this.#zeroes[s] = 1;
+        } else {
+          this.#views[s]!.fill(0, off, off + n);
+        }
+      }
       pos += n;
       off = 0;
       d++;
@@ -516,11 +550,12 @@ export class Dram implements RawMemory {
     const ss = this.#slotOf(ds);
     let sd = this.#slotOf(dd);
     if (ss === 0) {
-      if (sd !== 0) this.#views[sd]!.fill(0);
+      if (sd !== 0) this.#zeroK(dd, 0, GRANULE_SIZE);
       return;
     }
     if (sd === 0) sd = this.#allocate(dd);
     this.#views[sd]!.set(this.#views[ss]!);
+    this.#zeroes[sd] = this.#zeroes[ss]!;
   }
 
   /** Copies between two non-overlapping ranges. */
@@ -533,6 +568,7 @@ export class Dram implements RawMemory {
         if (sd !== 0) this.#views[sd]!.fill(0, doff, doff + n);
       } else {
         if (sd === 0) sd = this.#allocate(dd);
+        this.#zeroes[sd] = 0;
         const v = this.#views[ss]!;
         const src = n === GRANULE_SIZE ? v : v.subarray(so, so + n);
         if (doff === 0) this.#views[sd]!.set(src);

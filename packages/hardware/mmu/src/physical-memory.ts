@@ -402,6 +402,14 @@ function physMemoryAdapter(memory: PhysicalMemory): PhysMemory {
         return statusOf(err);
       }
     },
+    zero(world, pa, length) {
+      try {
+        memory.zero(world, pa, length);
+        return OK;
+      } catch (err) {
+        return statusOf(err);
+      }
+    },
     copy(srcWorld, src, dstWorld, dst, length) {
       try {
         memory.copy(srcWorld, src, dstWorld, dst, length);

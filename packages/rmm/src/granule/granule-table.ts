@@ -257,19 +257,6 @@ export class GranuleTable {
 }
 
 /**
- * Zeroes a granule view, through 32-bit words when it is aligned: on shared memory (DRAM of a
- * platform that measures on a second core) a byte-wise `fill` is about five times slower.
- * @since 0.7.0
- */
-export function zeroGranule(view: Uint8Array): void {
-  if (view.byteOffset % 4 === 0 && view.length % 4 === 0) {
-    new Uint32Array(view.buffer, view.byteOffset, view.length / 4).fill(0);
-  } else {
-    view.fill(0);
-  }
-}
-
-/**
  * Whether a granule view is all zero (the DELEGATED invariant). Word-at-a-time when aligned.
  * @since 0.1.0
  */

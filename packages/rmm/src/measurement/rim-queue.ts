@@ -55,7 +55,11 @@ export interface MeasurementOffload {
   ready(ticket: number): boolean;
   /** Blocks until link `ticket` (and so every earlier one) is done. */
   wait(ticket: number): void;
-  /** Waits for link `ticket` (the oldest unredeemed one) and writes its result into `out`. */
+  /**
+   * Waits for link `ticket` (at or after the oldest unredeemed one) and writes its result into
+   * `out`; it and every earlier link are redeemed, their slots free. Earlier results are dropped:
+   * in a chain only the newest value is the RIM.
+   */
   take(ticket: number, out: Uint8Array): void;
 }
 
@@ -67,9 +71,10 @@ const RIM_AT = RIM_MEASUREMENT_SLOT * MEASUREMENT_SLOT_SIZE;
  */
 export class RimQueue {
   readonly #offload: MeasurementOffload | undefined;
-  /** Realm of each pending link, oldest at `#head`; their tickets are consecutive. */
-  readonly #realms: Realm[] = [];
-  #head = 0;
+  /** The realm whose links are pending (one chain at a time). */
+  #realm: Realm | undefined;
+  /** Pending links: tickets `#ticket` .. `#ticket + #size - 1`. */
+  #size = 0;
   #ticket = 0;
   readonly #descriptor = new Uint8Array(MEASUREMENT_DESCRIPTOR_SIZE);
 
@@ -79,7 +84,7 @@ export class RimQueue {
 
   /** Number of extensions not yet applied. */
   get size(): number {
-    return this.#realms.length - this.#head;
+    return this.#size;
   }
 
   /**
@@ -93,7 +98,7 @@ export class RimQueue {
       return;
     }
     // One chain at a time: another realm's links complete first.
-    if (this.size !== 0 && this.#realms[this.#realms.length - 1] !== realm) this.complete();
+    if (this.#size !== 0 && this.#realm !== realm) this.complete();
     const sha256 = realm.hash.algo === RmiHashAlgorithm.Sha256;
     const alg = sha256 ? 'sha256' : 'sha512';
     dataDescriptorTemplate(this.#descriptor, ipa, flags);
@@ -118,8 +123,11 @@ export class RimQueue {
         start,
       );
       if (ticket >= 0) {
-        if (this.size === 0) this.#ticket = ticket;
-        this.#realms.push(realm);
+        if (this.#size === 0) {
+          this.#ticket = ticket;
+          this.#realm = realm;
+        }
+        this.#size++;
         return;
       }
       this.#makeRoom(offload);
@@ -137,24 +145,27 @@ export class RimQueue {
    */
   #makeRoom(offload: MeasurementOffload): void {
     if (!offload.ready(this.#ticket)) {
-      offload.wait(this.#ticket + Math.max(0, Math.min(this.size, offload.capacity) / 2 - 1));
+      offload.wait(this.#ticket + Math.max(0, Math.min(this.#size, offload.capacity) / 2 - 1));
     }
-    while (this.size > 0 && offload.ready(this.#ticket)) this.#completeOne();
+    let done = 1;
+    while (done < this.#size && offload.ready(this.#ticket + done)) done++;
+    this.#apply(done);
   }
 
   /** Applies every pending extension, in order. */
   complete(): void {
-    if (this.size > 0) this.#offload!.wait(this.#ticket + this.size - 1);
-    while (this.size > 0) this.#completeOne();
-    this.#realms.length = 0;
-    this.#head = 0;
+    if (this.#size > 0) this.#apply(this.#size);
+    this.#realm = undefined;
   }
 
-  #completeOne(): void {
-    const realm = this.#realms[this.#head++]!;
+  /** Applies the oldest `n` pending links: the RIM becomes the newest one's result. */
+  #apply(n: number): void {
+    const realm = this.#realm!;
     const len = realm.hash.algo === RmiHashAlgorithm.Sha256 ? 32 : 64;
     const m = realm.measurements;
-    this.#offload!.take(this.#ticket++, m.subarray(RIM_AT, RIM_AT + len));
+    this.#offload!.take(this.#ticket + n - 1, m.subarray(RIM_AT, RIM_AT + len));
     for (let i = len; i < MEASUREMENT_SLOT_SIZE; i++) m[RIM_AT + i] = 0;
+    this.#ticket += n;
+    this.#size -= n;
   }
 }

@@ -26,9 +26,9 @@
 
 import { GranuleState, type RmiArgs, type RmiReturnCode, RmmEl3Status } from '@islet/abi';
 import { assert } from '@islet/arch';
-import { isZeroGranule, NO_GRANULE, zeroGranule } from '../granule/granule-table.ts';
+import { NO_GRANULE } from '../granule/granule-table.ts';
 import { RMI_ERROR_INPUT, RMI_SUCCESS, type RmiContext, type RmiResultRegs } from './context.ts';
-import { realmView } from './memory.ts';
+import { isZeroInRealmPas, scrubGranule } from './memory.ts';
 
 /**
  * RMI_GRANULE_DELEGATE(X1 addr).
@@ -48,7 +48,7 @@ export function rmiGranuleDelegate(
   const pa = granules.address(idx);
   if (ctx.el3.gtsiDelegate(pa) !== RmmEl3Status.Ok) return RMI_ERROR_INPUT;
   granules.transition(idx, GranuleState.Undelegated, GranuleState.Delegated);
-  zeroGranule(realmView(ctx, pa));
+  scrubGranule(ctx, idx);
   return RMI_SUCCESS;
 }
 
@@ -68,10 +68,9 @@ export function rmiGranuleUndelegate(
     return RMI_ERROR_INPUT;
   }
   const pa = granules.address(idx);
-  assert(
-    isZeroGranule(realmView(ctx, pa)),
-    () => `DELEGATED granule 0x${pa.toString(16)} is not zero`,
-  );
+  // The invariant, checked on the bytes: this also audits the memory's known-zero tracking that
+  // lets DELEGATE skip refilling a scrubbed granule.
+  assert(isZeroInRealmPas(ctx, idx), () => `DELEGATED granule 0x${pa.toString(16)} is not zero`);
   const status = ctx.el3.gtsiUndelegate(pa);
   assert(
     status === RmmEl3Status.Ok,

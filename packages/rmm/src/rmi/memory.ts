@@ -12,7 +12,7 @@
  */
 import { GranuleState, MemoryAccess, World } from '@islet/abi';
 import { assert, GRANULE_SIZE, type PhysAddr } from '@islet/arch';
-import { NO_GRANULE, zeroGranule } from '../granule/granule-table.ts';
+import { isZeroGranule, NO_GRANULE } from '../granule/granule-table.ts';
 import type { RmiContext } from './context.ts';
 
 /**
@@ -47,9 +47,27 @@ export function realmView(ctx: RmiContext, pa: PhysAddr): Uint8Array {
 }
 
 /**
- * Zeroes granule `idx` through its Realm-PAS view (before it returns to DELEGATED).
+ * Zeroes granule `idx` in the Realm PAS (on DELEGATE, and before it returns to DELEGATED). The
+ * memory skips the fill when it knows the granule is still zero (a granule scrubbed when it left
+ * a realm and delegated again).
+ * @throws {@link IsletInvariantError} when the memory port refuses the Realm world the granule.
  * @since 0.2.0
  */
 export function scrubGranule(ctx: RmiContext, idx: number): void {
-  zeroGranule(realmView(ctx, ctx.granules.address(idx)));
+  const pa = ctx.granules.address(idx);
+  const r = ctx.memory.zero(World.Realm, pa, GRANULE_SIZE);
+  assert(r === MemoryAccess.Ok, () => `granule 0x${pa.toString(16)} cannot be zeroed (${r})`);
 }
+
+/**
+ * Whether granule `idx` reads as zero in the Realm PAS, through a copy (a live view would make
+ * the memory forget that the granule is known zero).
+ * @since 0.7.0
+ */
+export function isZeroInRealmPas(ctx: RmiContext, idx: number): boolean {
+  const r = ctx.memory.read(World.Realm, ctx.granules.address(idx), scratch);
+  return r === MemoryAccess.Ok && isZeroGranule(scratch);
+}
+
+/** {@link isZeroInRealmPas}'s copy. */
+const scratch = new Uint8Array(GRANULE_SIZE);

@@ -217,6 +217,11 @@ export class FakePlatform {
       if (r === MemoryAccess.Ok) this.#copyIn(pa, src);
       return r;
     },
+    zero: (world, pa, length) => {
+      const r = this.#check(world, pa, length);
+      if (r === MemoryAccess.Ok) this.#copyIn(pa, new Uint8Array(length));
+      return r;
+    },
     copy: (srcWorld, src, dstWorld, dst, length) => {
       const r1 = this.#check(srcWorld, src, length);
       if (r1 !== MemoryAccess.Ok) return r1;
