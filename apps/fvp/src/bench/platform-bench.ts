@@ -71,14 +71,22 @@ const groups: GroupResult[] = [];
 }
 
 {
-  const { cases, close } = realmLaunchCases();
+  const { launch, javascript, close } = realmLaunchCases();
   groups.push(
     runGroup(
       `${FILE} > realm launch, 64 MiB image, to the first instruction (plain Node)`,
-      cases,
+      launch,
       // A long warm-up: the first launches on a platform touch fresh DRAM slabs (the OS zeroes
       // them) and run unoptimised code; the figure is the steady state of a platform in use.
-      quick ? { rounds: 2, batchMs: 0, warmupMs: 0 } : { rounds: 10, batchMs: 0, warmupMs: 4000 },
+      quick ? { rounds: 2, batchMs: 0, warmupMs: 0 } : { rounds: 15, batchMs: 0, warmupMs: 4000 },
+      log,
+    ),
+  );
+  groups.push(
+    runGroup(
+      `${FILE} > JavaScript realm launch, 64 MiB program, to its first RSI call (plain Node)`,
+      javascript,
+      quick ? { rounds: 2, batchMs: 0, warmupMs: 0 } : { rounds: 6, batchMs: 0, warmupMs: 1000 },
       log,
     ),
   );
