@@ -86,6 +86,8 @@ export interface Platform {
   close(): void;
 }
 
+const U32_MAX = 0xffff_ffffn;
+
 const ALL_DRAM: readonly MemoryRange[] = [
   { base: 0x8000_0000, size: 0x8000_0000 },
   { base: 0x8_8000_0000, size: 0x7_8000_0000 },
@@ -161,7 +163,7 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
       smc(fid: bigint, ...args: bigint[]): bigint[] {
         for (let i = 0; i < 7; i++) regs[i] = i < args.length ? args[i]! : 0n;
         // SMCCC: the function ID is W0, so bits [63:32] of X0 play no part (TF-A reads a u32).
-        const fid32 = Number(BigInt.asUintN(32, fid));
+        const fid32 = Number(fid >= 0n && fid <= U32_MAX ? fid : BigInt.asUintN(32, fid));
         const out = monitor.smc(World.Normal, fid32, regs);
         return [out[0] ?? 0n, out[1] ?? 0n, out[2] ?? 0n, out[3] ?? 0n, out[4] ?? 0n];
       },

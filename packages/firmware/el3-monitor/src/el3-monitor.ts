@@ -288,6 +288,14 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const NEGATIVE_REG: readonly bigint[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) =>
   BigInt.asUintN(64, BigInt(-n)),
 );
+/**
+ * A value an RMM returned, as a register holds it: the low 64 bits (what a store into a
+ * `BigUint64Array` keeps; a plain array of bigints avoids its conversions on every SMC).
+ */
+function u64(v: bigint): bigint {
+  return v >= 0n && v <= U64_MAX ? v : BigInt.asUintN(64, v);
+}
+
 function signedReg(n: number): bigint {
   return NEGATIVE_REG[-n] ?? BigInt.asUintN(64, BigInt(n));
 }
@@ -411,7 +419,7 @@ export class El3Monitor implements El3Services, El3VhukService {
   #system: 'on' | 'off' | 'reset' = 'on';
 
   /** X0..X7 returned to each world (indexed by World), reused by every SMC. */
-  readonly #out: BigUint64Array[] = [0, 1, 2, 3].map(() => new BigUint64Array(8));
+  readonly #out: bigint[][] = [0, 1, 2, 3].map(() => new Array<bigint>(8).fill(0n));
   /** The RMI arguments X1..X6, reused (the RMM must not keep the array). */
   readonly #rmiArgs: [bigint, bigint, bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n, 0n, 0n];
   readonly #rsiArgs: bigint[] = new Array<bigint>(RSI_SLOT_REGS).fill(0n);
@@ -561,8 +569,8 @@ export class El3Monitor implements El3Services, El3VhukService {
    * An SMC from `world`: `fid` is W0 and `regs` are X1, X2, …; returns X0..X7 (routing table in
    * the module doc). Never throws on any `world`, `fid` or register values.
    *
-   * The returned `BigUint64Array` is the monitor's register file for `world`: the next SMC from
-   * the same world overwrites it, so copy what you keep.
+   * The returned array is the monitor's register file for `world` (every value in [0, 2^64)):
+   * the next SMC from the same world overwrites it, so copy what you keep.
    *
    * @param world - the security state the SMC comes from.
    * @param fid - the function identifier (W0; the low 32 bits of an integer are used).
@@ -795,11 +803,11 @@ export class El3Monitor implements El3Services, El3VhukService {
     out[6] = a[5];
     out[7] = argReg(regs, 6);
     const r = rmm.handleRmi(fid, a as RmiArgs);
-    out[0] = r[0];
-    out[1] = r[1];
-    out[2] = r[2];
-    out[3] = r[3];
-    out[4] = r[4];
+    out[0] = u64(r[0]);
+    out[1] = u64(r[1]);
+    out[2] = u64(r[2]);
+    out[3] = u64(r[3]);
+    out[4] = u64(r[4]);
     return out;
   }
 
@@ -945,7 +953,7 @@ export class El3Monitor implements El3Services, El3VhukService {
       const n = Math.min(r.length, 8);
       for (let i = 0; i < n; i++) {
         const v = r[i];
-        if (typeof v === 'bigint') out[i] = v;
+        if (typeof v === 'bigint') out[i] = u64(v);
       }
     }
     return out;
@@ -969,7 +977,7 @@ export class El3Monitor implements El3Services, El3VhukService {
   }
 
   /** Loads the caller's X0..X7 into `world`'s output register file. */
-  #load(world: World, fid: number, regs: Regs): BigUint64Array {
+  #load(world: World, fid: number, regs: Regs): bigint[] {
     const out = this.#out[world]!;
     out[0] = BigInt(fid);
     for (let i = 1; i < 8; i++) out[i] = argReg(regs, i - 1);
