@@ -113,7 +113,12 @@ export function realmRsiCases(): {
             seq = (seq + 1) & 0x3fff_ffff;
             Atomics.store(ping, 0, seq);
             Atomics.notify(ping, 0);
-            while (Atomics.load(ping, 1) !== seq) Atomics.wait(ping, 1, Atomics.load(ping, 1));
+            // Wait on the value just compared: reading it again could see the pong and sleep
+            // on it for good.
+            for (let pongSeen = Atomics.load(ping, 1); pongSeen !== seq; ) {
+              Atomics.wait(ping, 1, pongSeen);
+              pongSeen = Atomics.load(ping, 1);
+            }
           }
           return seq;
         },
