@@ -22,6 +22,8 @@ import {
   SMC_RMI_DATA_DESTROY,
   SMC_RMI_GRANULE_DELEGATE,
   SMC_RMI_RTT_CREATE,
+  SMC_RMI_RTT_DESTROY,
+  SMC_RMI_RTT_FOLD,
   SMC_RMI_RTT_INIT_RIPAS,
   SMC_RMI_RTT_READ_ENTRY,
   World,
@@ -175,6 +177,39 @@ describe('RMI_DATA_CREATE success', () => {
     };
     expect(e.create(D[0]!, 0, SRC, 1)[0]).toBe(0n);
     expect(reads).toEqual([[World.Normal, SRC]]);
+  });
+});
+
+describe('the last level-3 RTT a walk reached', () => {
+  // DATA_CREATE and DATA_DESTROY reuse the level-3 RTT of the previous page's block; RTT_DESTROY
+  // and RTT_CREATE must make the next walk find the table that is there now.
+  it('is forgotten when the RTT under its block is destroyed or folded and another created', () => {
+    const e = new DataEnv();
+    const next = 0x8019_0000;
+    e.delegate(next);
+    expect(e.create(D[0]!, 0)[0]).toBe(0n);
+    expect(e.destroy(0)[0]).toBe(0n);
+    expect(e.call(SMC_RMI_RTT_DESTROY, RD, 0, 3).slice(0, 2)).toEqual([0n, BigInt(L3)]);
+    expect(e.state(L3)).toBe(GranuleState.Delegated);
+    expect(e.create(D[1]!, G)).toEqual([rtt(2), 0n, 0n, 0n, BigInt(SRC)]);
+    expect(e.call(SMC_RMI_RTT_CREATE, RD, next, 0, 3)[0]).toBe(0n);
+    expect(e.create(D[1]!, G)[0]).toBe(0n);
+    expect(e.rmm.inspect.refcount(next)).toBe(1);
+    expect(e.read(G)).toEqual([0n, 3n, BigInt(RmiRttEntryState.Assigned), BigInt(D[1]!), 1n]);
+    // The old table stayed DELEGATED and zero: nothing was written through it.
+    expect(e.platform.raw(L3).every((b) => b === 0)).toBe(true);
+
+    // RTT_FOLD of the new table (every entry DESTROYED), then a third table.
+    const third = 0x8019_1000;
+    e.delegate(third);
+    expect(e.destroy(G)[0]).toBe(0n);
+    expect(e.call(SMC_RMI_RTT_FOLD, RD, 0, 3).slice(0, 2)).toEqual([0n, BigInt(next)]);
+    expect(e.read(2 * G).slice(0, 2)).toEqual([0n, 2n]);
+    expect(e.create(D[2]!, 2 * G)).toEqual([rtt(2), 0n, 0n, 0n, BigInt(SRC)]);
+    expect(e.call(SMC_RMI_RTT_CREATE, RD, third, 0, 3)[0]).toBe(0n);
+    expect(e.create(D[2]!, 2 * G)[0]).toBe(0n);
+    expect(e.rmm.inspect.refcount(third)).toBe(1);
+    expect(e.platform.raw(next).every((b) => b === 0)).toBe(true);
   });
 });
 

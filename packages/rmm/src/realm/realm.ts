@@ -39,6 +39,7 @@ import {
   MEASUREMENT_SLOT_SIZE,
   type MeasurementHash,
 } from '../measurement/measurement.ts';
+import type { L3Table } from '../rtt/rtt-walk.ts';
 
 /**
  * One realm (TF-RMM `struct rd`). Mutable fields are changed only by the RMI handlers.
@@ -84,6 +85,11 @@ export interface Realm {
   recCount: number;
   /** Aux granules each REC needs (TF-RMM `rd->num_rec_aux`). */
   readonly numRecAux: number;
+  /**
+   * The level-3 RTT the last level-3 walk reached, so the next page of its 2 MiB block skips the
+   * upper levels; dropped by every command that changes a TABLE descriptor (see `rtt-walk.ts`).
+   */
+  l3Table: L3Table | undefined;
 }
 
 /**

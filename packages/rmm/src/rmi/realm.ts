@@ -160,6 +160,7 @@ export function rmiRealmCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRe
     rootRttIdx,
     recCount: 0,
     numRecAux: MAX_REC_AUX_GRANULES,
+    l3Table: undefined,
   };
   for (const idx of rootRttIdx) granules.transition(idx, GranuleState.Delegated, GranuleState.Rtt);
   initRootRtts(ctx, realm);

@@ -93,7 +93,7 @@ import { type Realm, rimOf } from '../realm/realm.ts';
 import { addrInPar, levelFromRegister, NO_IPA, validateMapAddr } from '../rtt/rtt-args.ts';
 import { skipNonLiveEntries } from '../rtt/rtt-live.ts';
 import { entryHi, entryLo, type RttTable, rttTableAt, writeEntry } from '../rtt/rtt-table.ts';
-import { type RttWalk, rttEntriesPerTable, rttWalk } from '../rtt/rtt-walk.ts';
+import { forgetL3Table, type RttWalk, rttEntriesPerTable, rttWalk } from '../rtt/rtt-walk.ts';
 import {
   RMI_ERROR_INPUT,
   RMI_ERROR_REALM,
@@ -200,6 +200,7 @@ export function rmiRttCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs
   granules.transition(rttIdx, GranuleState.Delegated, GranuleState.Rtt);
   const table = encodeS2tte({ type: S2tteType.Table, oa: rttPa, nsAttrs: 0 }, level - 1, lpa2);
   writeEntry(w.table, w.index, table.hi, table.lo);
+  forgetL3Table(realm);
   return RMI_SUCCESS;
 }
 
@@ -236,6 +237,7 @@ export function rmiRttDestroy(ctx: RmiContext, args: RmiArgs, res: RmiResultRegs
   const type = addrInPar(ipa, realm) ? S2tteType.UnassignedDestroyed : S2tteType.UnassignedNs;
   const e = encodeS2tte({ type, oa: 0, nsAttrs: 0 }, level - 1, realm.lpa2);
   writeEntry(w.table, w.index, e.hi, e.lo);
+  forgetL3Table(realm);
   granules.refcountDec(w.tableIdx);
   scrubGranule(ctx, childIdx);
   granules.transition(childIdx, GranuleState.Rtt, GranuleState.Delegated);
@@ -516,6 +518,7 @@ export function rmiRttFold(ctx: RmiContext, args: RmiArgs, res: RmiResultRegs): 
   // Commit.
   const e = encodeS2tte(fold.parent, level - 1, realm.lpa2);
   writeEntry(w.table, w.index, e.hi, e.lo);
+  forgetL3Table(realm);
   if (fold.parentDec) granules.refcountDec(w.tableIdx);
   else granules.refcountDec(childIdx, S2TTES_PER_S2TT);
   scrubGranule(ctx, childIdx);

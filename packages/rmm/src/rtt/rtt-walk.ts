@@ -15,6 +15,13 @@
  * below 2^52, descriptors are read as two little-endian u32 words, and next-level addresses come
  * from `s2tteOutputAddress`. No locks: the model is single-threaded.
  *
+ * **The last level-3 RTT.** A walk to level 3 that reaches a level-3 RTT leaves it in
+ * `realm.l3Table` (its 2 MiB block, granule, view), and the next walk to level 3 inside that block
+ * reads its entry straight from it: loading an image is one DATA_CREATE per page, 512 to a block.
+ * Only a change of a TABLE descriptor can move or remove the RTT under a block, and the commands
+ * that make one (RTT_CREATE, RTT_DESTROY, RTT_FOLD) call {@link forgetL3Table}; a realm's RTTs
+ * are its own, and the RD goes with them (REALM_DESTROY).
+ *
  * **Performance** (every DATA_CREATE, DATA_DESTROY and RTT command walks): the tables the walk
  * passes through are read straight from their granule bytes; only the RTT where it stops gets the
  * `DataView` ({@link RttTable}) the caller writes through, built once per granule view. Invariant messages are functions, formatted
@@ -94,6 +101,33 @@ export interface RttWalk {
 }
 
 /**
+ * A level-3 RTT and the 2 MiB block of IPAs it maps (`realm.l3Table`).
+ * @since 0.7.0
+ */
+export interface L3Table {
+  /** The first IPA of the block. */
+  readonly base: number;
+  readonly tablePa: number;
+  readonly tableIdx: number;
+  readonly bytes: Uint8Array;
+  readonly table: RttTable;
+}
+
+/** IPAs one level-3 RTT maps. */
+const L3_SPAN = rttLevelBlockSize(RTT_PAGE_LEVEL - 1);
+/** Bytes one level-3 entry maps. */
+const PAGE_SPAN = rttLevelBlockSize(RTT_PAGE_LEVEL);
+
+/**
+ * Drops `realm`'s cached level-3 RTT: to be called by every command that writes or removes a
+ * TABLE descriptor of the realm.
+ * @since 0.7.0
+ */
+export function forgetL3Table(realm: Realm): void {
+  realm.l3Table = undefined;
+}
+
+/**
  * Entries in one RTT at `level`: 512, or 16 at level −1.
  * @since 0.3.0
  */
@@ -119,6 +153,25 @@ export function rttWalk(
 ): RttWalk {
   const sl = realm.rttLevelStart;
   assert(targetLevel >= sl && targetLevel <= RTT_PAGE_LEVEL, () => `walk to level ${targetLevel}`);
+  const last = realm.l3Table;
+  if (targetLevel === RTT_PAGE_LEVEL && last !== undefined) {
+    const offset = ipa - last.base;
+    if (offset >= 0 && offset < L3_SPAN) {
+      const index = Math.floor(offset / PAGE_SPAN);
+      const b = last.bytes;
+      const { tablePa, tableIdx, table } = last;
+      const lo = u32At(b, index * 8);
+      return {
+        level: RTT_PAGE_LEVEL,
+        tablePa,
+        tableIdx,
+        table,
+        index,
+        hi: u32At(b, index * 8 + 4),
+        lo,
+      };
+    }
+  }
   const slIndex = Math.floor(ipa / rttLevelBlockSize(sl));
   const per = rttEntriesPerTable(sl);
   const rootIdx = realm.rootRttIdx[Math.floor(slIndex / per)];
@@ -132,7 +185,11 @@ export function rttWalk(
     const lo = u32At(bytes, index * 8);
     const hi = u32At(bytes, index * 8 + 4);
     if (level === targetLevel || !s2tteIsTable(lo, level)) {
-      return { level, tablePa, tableIdx, table: tableOver(bytes), index, hi, lo };
+      const table = tableOver(bytes);
+      if (level === RTT_PAGE_LEVEL) {
+        realm.l3Table = { base: ipa - (ipa % L3_SPAN), tablePa, tableIdx, bytes, table };
+      }
+      return { level, tablePa, tableIdx, table, index, hi, lo };
     }
     tablePa = s2tteOutputAddress(hi, lo, RTT_PAGE_LEVEL, realm.lpa2);
     tableIdx = granules.find(tablePa);
