@@ -9,7 +9,7 @@
  * four words (flags, chain offset, content offset, spare); then the control words `submitted`
  * (written by the RMM's thread), `done` and `sleeping` (written by the worker) and `wanted`
  * (written by the RMM's thread), wrapping int32. Each side wakes the other only when it said it
- * sleeps: the worker, after polling `submitted` for a few tens of microseconds, waits on it; the RMM's thread, when it needs results, waits on
+ * sleeps: the worker, after polling `submitted` for a few hundred microseconds, waits on it; the RMM's thread, when it needs results, waits on
  * `done` for the count it named in `wanted`, so a wake-up (tens of µs) pays for a batch of links,
  * not one. A slot is reused only after its result is taken.
  * @module
@@ -35,7 +35,7 @@ const HAS_START = 2;
 const SHA512 = 4;
 /** The content is read in place from a shared buffer the worker was sent (words 2 and 3). */
 const SHARED_CONTENT = 8;
-/** Polls of `submitted` before the worker sleeps (a few tens of microseconds). */
+/** Polls of `submitted` before the worker sleeps (a few hundred microseconds). */
 const SPINS = 20_000;
 /** Control words. */
 const SUBMITTED = 0;

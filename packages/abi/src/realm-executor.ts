@@ -99,6 +99,13 @@ export interface RealmExecutor {
    */
   resume(rec: RecView): RealmTrap;
   /**
+   * The REC left the PE: REC_ENTER is returning to the host, and the REC runs again only at a
+   * later REC_ENTER. Between two `resume`s of one REC_ENTER the RMM is serving the trap (an RSI
+   * call, a fault) and the REC is about to run again; after `park` it may wait long, so whatever
+   * runs it can stop polling and sleep.
+   */
+  park?(rec: RecView): void;
+  /**
    * The REC was destroyed (REC_DESTROY): whatever ran it may be released. A REC created later in
    * the same granule is a new REC.
    */

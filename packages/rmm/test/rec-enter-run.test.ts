@@ -85,6 +85,8 @@ describe('RMI_REC_ENTER run loop', () => {
     const pc0 = t.recOf(REC).pc;
     expect(t.enter()).toEqual(OK);
     expect(t.executor.resumes).toBe(3);
+    // RSI calls are served inside REC_ENTER; the REC leaves the PE once, after its last trap.
+    expect(t.executor.parks).toEqual([3]);
     expect(log.map((r) => r.slice(0, 3))).toEqual([
       [0n, 0x10000n, 0x10000n],
       [1n, 0x10000n, 0x10000n],
@@ -375,6 +377,7 @@ describe('RMI_REC_ENTER run loop', () => {
     });
     expect(() => t.enter()).toThrow('realm crashed');
     expect(t.refcount(REC)).toBe(0);
+    expect(t.executor.parks).toEqual([1]);
   });
 
   it(`a spinning realm exits IRQ after ${REC_ENTER_MAX_RESUMES} resumes`, () => {
@@ -394,5 +397,6 @@ describe('RMI_REC_ENTER run loop', () => {
     // The host simply enters it again.
     expect(t.enter(0n)).toEqual(OK);
     expect(t.executor.resumes).toBe(2 * REC_ENTER_MAX_RESUMES);
+    expect(t.executor.parks).toEqual([REC_ENTER_MAX_RESUMES, 2 * REC_ENTER_MAX_RESUMES]);
   });
 });

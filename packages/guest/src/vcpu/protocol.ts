@@ -5,10 +5,11 @@
  * turn over; the executor serves it, or returns a trap from `resume` and serves the rest on the
  * next `resume`, and hands the turn back. Each side sleeps in `Atomics.wait` on the turn word and
  * wakes the other with `Atomics.notify`; the seq-cst store of the turn publishes everything the
- * side wrote before it.
+ * side wrote before it. Each side polls before it sleeps ({@link VcpuShared.wait}).
  *
  * ```text
- * bytes 0..31     control words (Int32): TURN, REQUEST, REPLY, ACCESS_FLAGS, ACCESS_LENGTH
+ * bytes 0..31     control words (Int32): TURN, REQUEST, REPLY, ACCESS_FLAGS, ACCESS_LENGTH,
+ *                 PARKED
  * bytes 32..39    the access IPA (Float64: IPAs are below 2^52, exact); on an SEA reply, the IPA
  *                 that aborted
  * bytes 64..319   the register file (BigUint64): X0..X30, then PC
@@ -32,6 +33,8 @@ export const REQUEST = 1;
 export const REPLY = 2;
 export const ACCESS_FLAGS = 3;
 export const ACCESS_LENGTH = 4;
+/** 1 while the REC is off the PE (REC_ENTER returned to the host); written by the executor. */
+export const PARKED = 5;
 const CONTROL_WORDS = 8;
 
 /** Whose turn it is. */
@@ -63,6 +66,14 @@ export const PC = 31;
 export const SMC_REGS = 11;
 const WINDOW_AT = 512;
 
+/**
+ * How long a side polls before it sleeps, in ms: longer than a token's signature (about 1 ms),
+ * short enough that a poller does not hold its core long (on hyperthreads it slows the sibling).
+ */
+const POLL_MS = 2;
+/** Polls between two reads of the clock (each poll is a sequentially consistent load). */
+const POLLS_PER_CLOCK = 128;
+
 /** Bytes of the data window: the most one access request moves (a longer transfer is split). */
 export const WINDOW_SIZE: number = 1 << 20;
 
@@ -89,9 +100,22 @@ export class VcpuShared {
     this.wait(to);
   }
 
-  /** Sleeps while it is `whose` turn. */
+  /**
+   * Waits while it is `whose` turn: polls the turn word for up to {@link POLL_MS}, then sleeps.
+   * The other side's answer usually comes within microseconds (an RSI call, a load) or a
+   * millisecond (a token's signature), while a futex sleep and wake-up cost tens to hundreds of
+   * microseconds on a loaded virtual machine. A worker whose REC is {@link PARKED} sleeps at once.
+   */
   wait(whose: number): void {
     const c = this.control;
+    if (Atomics.load(c, TURN) !== whose) return;
+    const worker = whose === Turn.Executor;
+    if (!worker || Atomics.load(c, PARKED) === 0) {
+      const until = performance.now() + POLL_MS;
+      do {
+        for (let k = POLLS_PER_CLOCK; k > 0; k--) if (Atomics.load(c, TURN) !== whose) return;
+      } while (performance.now() < until && !(worker && Atomics.load(c, PARKED) !== 0));
+    }
     while (Atomics.load(c, TURN) === whose) Atomics.wait(c, TURN, whose);
   }
 

@@ -20,6 +20,7 @@ import {
   ACCESS_FLAGS,
   ACCESS_LENGTH,
   AccessFlag,
+  PARKED,
   PC,
   REPLY,
   REQUEST,
@@ -118,6 +119,11 @@ export class VcpuThread {
     );
   }
 
+  /** The REC left the PE: the worker, waiting for the answer to its trap, sleeps. */
+  park(): void {
+    Atomics.store(this.#shared.control, PARKED, 1);
+  }
+
   /** Stops the worker thread (asynchronously; it is never resumed again). */
   terminate(): void {
     void this.#worker.terminate();
@@ -130,6 +136,7 @@ export class VcpuThread {
    */
   resume(rec: RecView): RealmTrap {
     if (this.#crash !== undefined) throw this.#crashed();
+    Atomics.store(this.#shared.control, PARKED, 0);
     const resumedAt = rec.pc;
     const pending = this.#pending;
     if (pending === undefined) {

@@ -16,6 +16,9 @@
  * aligned access, with a store's value in X0; without ISV for a bulk copy; FAR = the IPA of the
  * page that faulted; HPFAR = `(ipa >> 12) << 4`).
  *
+ * **Waiting.** Each side polls for the other's answer for a few milliseconds before it sleeps
+ * (see `protocol.ts`); once REC_ENTER returns to the host (`park`), the worker sleeps at once.
+ *
  * **PC.** The executor reports each trap at the instruction after the one the REC resumed at
  * (the worker ran at least that far), and reads the RMM's PC on the next resume:
  * ```text
@@ -96,6 +99,11 @@ export class WorkerVcpus implements RealmExecutor {
       this.#threads.set(key, thread);
     }
     return thread.resume(rec);
+  }
+
+  /** `rec` left the PE (REC_ENTER returns to the host): its worker stops polling and sleeps. */
+  park(rec: RecView): void {
+    this.#threads.get(keyOf(rec))?.park();
   }
 
   /** Terminates `rec`'s worker (REC_DESTROY): a REC created later in its place starts afresh. */

@@ -201,6 +201,7 @@ export function rmiRecEnter(ctx: RmiContext, args: RmiArgs, _res: RmiResultRegs)
     exit = runRec(ctx, runner, target);
   } finally {
     granules.refcountDec(rec.recIdx);
+    runner.executor.park?.(rec);
   }
   const { enter } = target;
   const page = encodeRecExit({

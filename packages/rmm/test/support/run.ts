@@ -39,6 +39,8 @@ export class ScriptedExecutor implements RealmExecutor {
   readonly seas: bigint[] = [];
   /** The index of every REC released, in order. */
   readonly released: number[] = [];
+  /** For every `park`, how many resumes had been made. */
+  readonly parks: number[] = [];
 
   constructor(programs: Record<number, Program>) {
     this.#programs = new Map(Object.entries(programs).map(([k, v]) => [Number(k), v]));
@@ -60,6 +62,10 @@ export class ScriptedExecutor implements RealmExecutor {
     const r = g.next();
     if (r.done === true) throw new Error(`the program of REC ${rec.index} ended`);
     return r.value;
+  }
+
+  park(): void {
+    this.parks.push(this.resumes);
   }
 
   release(rec: RecView): void {
