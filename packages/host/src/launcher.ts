@@ -217,18 +217,21 @@ export function launchRealm(
     for (const t of plan.rtt.dataTables) createRtt(b.rd, t);
 
     const staging = granules.allocContiguous(STAGING_PAGES);
-    for (let i = 0n; i < BigInt(STAGING_PAGES); i++) scratch.push(staging + i * PAGE);
-    for (let first = 0; first < plan.data.length; first += STAGING_PAGES) {
+    const sources: bigint[] = [];
+    for (let i = 0n; i < BigInt(STAGING_PAGES); i++) sources.push(staging + i * PAGE);
+    scratch.push(...sources);
+    const rd = b.rd;
+    const pages = plan.data.length;
+    for (let first = 0; first < pages; first += STAGING_PAGES) {
       const batch = plan.data.slice(first, first + STAGING_PAGES);
       stage(ports, staging, batch);
-      batch.forEach((d, j) => {
-        const entry = { pa: take(), ipa: BigInt(d.ipa), mapped: false };
+      for (let j = 0; j < batch.length; j++) {
+        const entry = { pa: take(), ipa: BigInt(batch[j]!.ipa), mapped: false };
         b.data.push(entry);
-        const source = staging + BigInt(j) * PAGE;
-        rmi.dataCreate(b.rd!, entry.pa, entry.ipa, source, RmiDataMeasureContent.Measure);
+        rmi.dataCreate(rd, entry.pa, entry.ipa, sources[j]!, RmiDataMeasureContent.Measure);
         entry.mapped = true;
-        options.onProgress?.(first + j + 1, plan.data.length);
-      });
+        options.onProgress?.(first + j + 1, pages);
+      }
     }
 
     const auxCount = rmi.recAuxCount(b.rd);

@@ -67,10 +67,11 @@ export const SMC_REGS = 11;
 const WINDOW_AT = 512;
 
 /**
- * How long a side polls before it sleeps, in ms: longer than a token's signature (about 1 ms),
- * short enough that a poller does not hold its core long (on hyperthreads it slows the sibling).
+ * How long a side polls before it sleeps, in ms: long enough for an RSI call or a load (tens of
+ * microseconds), short enough not to poll through a token's signature (about 1 ms), which a
+ * poller on the sibling hyperthread slows by a third.
  */
-const POLL_MS = 2;
+const POLL_MS = 0.2;
 /** Polls between two reads of the clock (each poll is a sequentially consistent load). */
 const POLLS_PER_CLOCK = 128;
 
@@ -102,9 +103,9 @@ export class VcpuShared {
 
   /**
    * Waits while it is `whose` turn: polls the turn word for up to {@link POLL_MS}, then sleeps.
-   * The other side's answer usually comes within microseconds (an RSI call, a load) or a
-   * millisecond (a token's signature), while a futex sleep and wake-up cost tens to hundreds of
-   * microseconds on a loaded virtual machine. A worker whose REC is {@link PARKED} sleeps at once.
+   * The other side's answer usually comes within microseconds (an RSI call, a load), while a
+   * futex sleep and wake-up cost tens of microseconds on a loaded virtual machine. A worker whose
+   * REC is {@link PARKED} sleeps at once.
    */
   wait(whose: number): void {
     const c = this.control;

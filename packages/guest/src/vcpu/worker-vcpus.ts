@@ -16,7 +16,7 @@
  * aligned access, with a store's value in X0; without ISV for a bulk copy; FAR = the IPA of the
  * page that faulted; HPFAR = `(ipa >> 12) << 4`).
  *
- * **Waiting.** Each side polls for the other's answer for a few milliseconds before it sleeps
+ * **Waiting.** Each side polls for the other's answer for a fraction of a millisecond before it sleeps
  * (see `protocol.ts`); once REC_ENTER returns to the host (`park`), the worker sleeps at once.
  *
  * **PC.** The executor reports each trap at the instruction after the one the REC resumed at
