@@ -5,13 +5,17 @@
  *
  * **Shared memory**, one `SharedArrayBuffer`: a ring of {@link SLOTS} slots, each with the copied
  * granule (4 KiB; a granule that is itself in a `SharedArrayBuffer`, a DRAM slab of a platform
- * booted with shared DRAM, is not copied: the worker is sent the buffer once and reads it in place), the descriptor (256 bytes), the chain start and the result (64 bytes each) and
- * four words (flags, chain offset, content offset, spare); then the control words `submitted`
+ * booted with shared DRAM, is not copied: the worker is sent the buffer once and reads it in
+ * place), the descriptor (256 bytes), the chain start and the result (64 bytes each) and four
+ * words (flags, chain offset, content offset, spare); then the control words `submitted`
  * (written by the RMM's thread), `done` and `sleeping` (written by the worker) and `wanted`
- * (written by the RMM's thread), wrapping int32. Each side wakes the other only when it said it
- * sleeps: the worker, after polling `submitted` for a few hundred microseconds, waits on it; the RMM's thread, when it needs results, waits on
- * `done` for the count it named in `wanted`, so a wake-up (tens of µs) pays for a batch of links,
- * not one. A slot is reused only after its result is taken.
+ * (written by the RMM's thread), wrapping int32.
+ *
+ * **Waking.** Each side wakes the other only when it said it sleeps, and in batches: the worker
+ * polls `submitted` briefly, then sleeps on it; the RMM's thread wakes it once
+ * {@link WAKE_BATCH} links are pending, or when it needs a result, and then waits on `done` for
+ * the count it named in `wanted`. A wake-up (tens of µs) pays for a batch of links, not one. A
+ * slot is reused only after its result is taken.
  * @module
  */
 import type { HashAlgorithm } from '@islet/arch';
@@ -35,8 +39,17 @@ const HAS_START = 2;
 const SHA512 = 4;
 /** The content is read in place from a shared buffer the worker was sent (words 2 and 3). */
 const SHARED_CONTENT = 8;
-/** Polls of `submitted` before the worker sleeps (a few hundred microseconds). */
-const SPINS = 20_000;
+/**
+ * Polls of `submitted` before the worker sleeps (a few microseconds). A longer poll would keep
+ * the worker's core busy while it waits for the RMM's thread, and on a machine whose two cores
+ * are hyperthreads of one, that slows the RMM's thread itself.
+ */
+const SPINS = 200;
+/**
+ * Pending links at which the RMM's thread wakes a sleeping worker (it also wakes it whenever it
+ * waits for a result): one futex wake-up per batch rather than per link.
+ */
+const WAKE_BATCH = 16;
 /** Control words. */
 const SUBMITTED = 0;
 const DONE = 1;
@@ -189,13 +202,20 @@ export function startDigestWorker(): DigestWorker | undefined {
       words[slot * 4 + 2] = contentWord;
       const ticket = submitted++;
       Atomics.store(ctrl, SUBMITTED, submitted | 0);
-      if (Atomics.load(ctrl, SLEEPING) !== 0) Atomics.notify(ctrl, SUBMITTED);
+      if (
+        Atomics.load(ctrl, SLEEPING) !== 0 &&
+        ((submitted - Atomics.load(ctrl, DONE)) | 0) >= WAKE_BATCH
+      ) {
+        Atomics.notify(ctrl, SUBMITTED);
+      }
       return ticket;
     },
     ready(ticket: number): boolean {
       return ((Atomics.load(ctrl, DONE) - (ticket | 0)) | 0) > 0;
     },
     wait(ticket: number): void {
+      // A worker asleep on fewer than WAKE_BATCH links has all the earlier ones done.
+      if (Atomics.load(ctrl, SLEEPING) !== 0) Atomics.notify(ctrl, SUBMITTED);
       const wanted = (ticket + 1) | 0 || 1;
       Atomics.store(ctrl, WANTED, wanted);
       for (;;) {
