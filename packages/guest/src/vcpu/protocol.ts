@@ -94,30 +94,40 @@ export class VcpuShared {
     this.window = new Uint8Array(buffer, WINDOW_AT, WINDOW_SIZE);
   }
 
-  /** Hands the turn to `to` and sleeps until it is handed back. */
-  pass(to: number): void {
+  /** Kinds of wait (see {@link wait}) whose last answer took longer than {@link POLL_MS}. */
+  readonly #slow = new Set<number>();
+
+  /** Hands the turn to `to` and waits until it is handed back (`kind`: see {@link wait}). */
+  pass(to: number, kind = 0): void {
     Atomics.store(this.control, TURN, to);
     Atomics.notify(this.control, TURN);
-    this.wait(to);
+    this.wait(to, kind);
   }
 
   /**
    * Waits while it is `whose` turn: polls the turn word for up to {@link POLL_MS}, then sleeps.
    * The other side's answer usually comes within microseconds (an RSI call, a load), while a
-   * futex sleep and wake-up cost tens of microseconds on a loaded virtual machine. A worker whose
-   * REC is {@link PARKED} sleeps at once.
+   * futex sleep and wake-up cost tens of microseconds on a loaded virtual machine. As KVM's halt
+   * polling adapts, a `kind` of wait (e.g. an SMC's function ID) whose last answer came later
+   * than that sleeps at once: polling through a token's signature only slows the signing core's
+   * hyperthread sibling. A worker whose REC is {@link PARKED} sleeps at once.
    */
-  wait(whose: number): void {
+  wait(whose: number, kind = 0): void {
     const c = this.control;
     if (Atomics.load(c, TURN) !== whose) return;
     const worker = whose === Turn.Executor;
-    if (!worker || Atomics.load(c, PARKED) === 0) {
-      const until = performance.now() + POLL_MS;
+    const start = performance.now();
+    if (!this.#slow.has(kind) && (!worker || Atomics.load(c, PARKED) === 0)) {
+      const until = start + POLL_MS;
       do {
-        for (let k = POLLS_PER_CLOCK; k > 0; k--) if (Atomics.load(c, TURN) !== whose) return;
+        for (let k = POLLS_PER_CLOCK; k > 0; k--) {
+          if (Atomics.load(c, TURN) !== whose) return;
+        }
       } while (performance.now() < until && !(worker && Atomics.load(c, PARKED) !== 0));
     }
     while (Atomics.load(c, TURN) === whose) Atomics.wait(c, TURN, whose);
+    if (performance.now() - start > POLL_MS) this.#slow.add(kind);
+    else this.#slow.delete(kind);
   }
 
   /** The crash-report source for the worker bootstrap: writes `text` and hands the turn over. */

@@ -59,18 +59,21 @@ export class SharedCpu implements RealmCpu {
     };
   }
 
-  /** Hands `request` to the executor; returns its reply. */
-  #trap(request: number): number {
+  /**
+   * Hands `request` to the executor; returns its reply. `kind` tells waits apart for the polling
+   * (see `VcpuShared.wait`): the SMC's function ID, or the request.
+   */
+  #trap(request: number, kind: number = -request): number {
     const s = this.#shared;
     Atomics.store(s.control, REQUEST, request);
-    s.pass(Turn.Executor);
+    s.pass(Turn.Executor, kind);
     return Atomics.load(s.control, REPLY);
   }
 
   readonly smc = (x: readonly bigint[]): bigint[] => {
     const regs = this.#shared.regs;
     for (let i = 0; i < SMC_REGS; i++) regs[i] = BigInt.asUintN(64, x[i] ?? 0n);
-    this.#trap(Request.Smc);
+    this.#trap(Request.Smc, Number(regs[0]! & 0xffff_ffffn));
     return Array.from(regs.subarray(0, SMC_REGS));
   };
 
