@@ -32,6 +32,7 @@ export {
 } from './realm-app.ts';
 export { realmMemory } from './realm-memory.ts';
 export { computeRim, foldPlan, type RimResult } from './rim.ts';
+export { SERVICE_PROGRAM, SimulatedRealm, type SimulatedRealmOptions } from './simulated-realm.ts';
 export {
   createSmallRealm,
   SMALL_REALM_IMAGE_IPA,

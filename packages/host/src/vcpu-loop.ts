@@ -95,7 +95,9 @@ export type RunEndReason =
   /** A stage-2 fault the host cannot resolve; {@link RunResult.fault} says where. */
   | 'stage2-fault'
   /** `maxExits` exits were serviced; the realm is left as it is (destroy it). */
-  | 'exit-limit';
+  | 'exit-limit'
+  /** `until` asked to stop; the realm is left as it is, and a later run continues it. */
+  | 'stopped';
 
 /** How the host serviced one exit (the table in the module doc). @since 0.7.0 */
 export type ExitKind =
@@ -166,6 +168,12 @@ export interface RunRealmOptions {
   readonly maxExits?: number;
   /** Called after each exit is serviced. */
   readonly onExit?: (info: ExitInfo) => void;
+  /**
+   * Called after each exit is serviced; `true` ends the run (`stopped`). The answer to that exit
+   * is not delivered: a later run enters every REC with zeroed registers and no flags, so stop
+   * after an exit whose answer is zeros (a Receive with nothing waiting, a WFI).
+   */
+  readonly until?: (info: ExitInfo) => boolean;
 }
 
 /** What a run came to. @since 0.7.0 */
@@ -448,8 +456,10 @@ export function runRealm(
     count++;
     const outcome = service(i, exit);
     exits[outcome.kind]++;
-    options.onExit?.({ rec: i, exit, kind: outcome.kind, count });
+    const info = { rec: i, exit, kind: outcome.kind, count };
+    options.onExit?.(info);
     if (outcome.end !== undefined) return finish(outcome.end);
+    if (options.until?.(info) === true) return finish('stopped');
     next[i] = { flags: outcome.flags ?? 0n, gprs: outcome.gprs ?? ZERO_GPRS };
     i = nextOn(on, i);
   }

@@ -490,6 +490,21 @@ describe('runRealm: bounds, tracing, failures, hostile records', () => {
     }
   });
 
+  test('until stops the run after the exit it accepts; the realm is left for a later run', () => {
+    const { names, run } = setup(Array.from({ length: 10 }, exits.irq));
+    const seen: number[] = [];
+    expect(
+      run({
+        until: (info) => {
+          seen.push(info.count);
+          return info.count === 3;
+        },
+      }),
+    ).toMatchObject({ reason: 'stopped', exitCount: 3, exits: { irq: 3 } });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(names()).toEqual(new Array(3).fill('REC_ENTER'));
+  });
+
   test('onExit sees every exit after it is serviced', () => {
     const seen: Omit<ExitInfo, 'exit'>[] = [];
     const { run } = setup([exits.console('x'), exits.irq()]);
