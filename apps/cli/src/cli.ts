@@ -3,21 +3,62 @@
  * can run it in-process.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { defaultCrypto, fromHex, IsletError, isIsletError } from '@islet/arch';
+import { defaultCrypto, IsletError, isIsletError } from '@islet/arch';
+import { attestCommand, claimsCommand, verifyCommand } from './commands/attestation.ts';
+import { measurementExtendCommand, measurementReadCommand } from './commands/measurement.ts';
+import { sealCommand, unsealCommand } from './commands/sealing.ts';
 import { tokenPrint, tokenVerify } from './commands/token.ts';
+import { versionCommand } from './commands/version.ts';
+import { hexOption, readInput } from './options.ts';
 import { runRim } from './rim.ts';
 
 /** Where the command writes. */
 export interface Io {
   stdout(line: string): void;
   stderr(line: string): void;
+  /** Whether stdout takes ANSI colours (a terminal, `NO_COLOR` unset); plain when absent. */
+  readonly color?: boolean;
 }
 
-const USAGE = `Usage: islet <command> [options]
+/** A subcommand: its name, its line in the usage text, and its own option parsing. */
+export interface Command {
+  readonly name: string;
+  /** The options, for the usage text: `--output <file> [--json]`. */
+  readonly synopsis: string;
+  /** What it does, one line. */
+  readonly summary: string;
+  /**
+   * Runs the arguments after the name; `--help` prints the command's usage.
+   * @returns the exit status.
+   * @throws {@link IsletError} for refused input; `USAGE` for bad arguments.
+   */
+  run(argv: readonly string[], io: Io): number | Promise<number>;
+}
 
-Commands:
+/** The commands Islet's CLI has, on `@islet/sdk` (`token` and `rim` are this CLI's own). */
+const COMMANDS: readonly Command[] = [
+  attestCommand,
+  verifyCommand,
+  claimsCommand,
+  measurementReadCommand,
+  measurementExtendCommand,
+  sealCommand,
+  unsealCommand,
+  versionCommand,
+];
+
+const USAGE = `Usage: islet <command> [options]     (islet <command> --help: the command's options)
+
+Realm commands, as Islet's CLI has them, on @islet/sdk:
+${COMMANDS.map((c) => `  ${[c.name, c.synopsis].filter(Boolean).join(' ')}\n      ${c.summary}`).join('\n')}
+
+  [backend]: --backend simulated|tsm, --identity <name>, --tsm-root <dir>
+      simulated (default): an in-process platform with Islet's dummy provisioning and one realm
+      that lives only for the command (each command is a fresh realm; --identity is measured
+      into its RIM); tsm: this Arm CCA guest's configfs-tsm (tokens only, --tsm-root)
+
+Token and measurement tools:
   token print <file> [--cpak <key>] [--json]   print a CCA token's claims and check it
   token verify <file> --cpak <key> [--challenge <hex>]
                                                verify a CCA token (or a platform token alone);
@@ -57,6 +98,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
  */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (argv[0] === 'rim') return runRim(argv.slice(1), io);
+  const sub = COMMANDS.find((c) => c.name === argv[0]);
+  if (sub !== undefined) return sub.run(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -89,7 +132,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (cpak === undefined)
     throw new IsletError('USAGE', 'islet token verify needs --cpak <key file>');
-  const challenge = values.challenge === undefined ? undefined : fromHex(values.challenge);
+  const challenge =
+    values.challenge === undefined ? undefined : hexOption(values.challenge, '--challenge');
   return tokenVerify({ token, cpak, challenge, crypto, io });
 }
 
@@ -105,16 +149,4 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
-}
-
-function readInput(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new IsletError('FILE_UNREADABLE', `cannot read the ${what} file ${path}`, {
-      details: reason,
-      cause,
-    });
-  }
 }

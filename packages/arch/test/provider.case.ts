@@ -222,6 +222,17 @@ export function describeCryptoProvider(
         );
       });
 
+      test('an offset puts zero bytes before the sealed bytes; a bad one is CRYPTO_LENGTH', () => {
+        const out = crypto.aesGcmEncrypt(key16, iv16, pt16, aad16, 20);
+        expect(toHex(out)).toBe('00'.repeat(20) + sealed16);
+        expect(toHex(crypto.aesGcmDecrypt(key16, iv16, out.subarray(20), aad16))).toBe(toHex(pt16));
+        for (const bad of [-1, 1.5, 2 ** 31]) {
+          expect(codeOf(() => crypto.aesGcmEncrypt(key16, iv16, pt16, aad16, bad))).toBe(
+            'CRYPTO_LENGTH',
+          );
+        }
+      });
+
       test('a flipped bit in the tag, the ciphertext or the AAD fails with CRYPTO_AEAD_AUTH', () => {
         const good = fromHex(sealed16);
         for (const at of [0, good.length - 1]) {

@@ -90,10 +90,14 @@ export class Sealer {
     view.setUint32(4, this.#svn, true);
     header.set(this.#crypto.randomBytes(IV_SIZE), 8);
     const key = this.#key(this.#flags, this.#svn);
-    const sealed = this.#crypto.aesGcmEncrypt(key, header.subarray(8), data, header);
-    const blob = new Uint8Array(SEALED_HEADER_SIZE + sealed.length);
+    const blob = this.#crypto.aesGcmEncrypt(
+      key,
+      header.subarray(8),
+      data,
+      header,
+      SEALED_HEADER_SIZE,
+    );
     blob.set(header);
-    blob.set(sealed, SEALED_HEADER_SIZE);
     return blob;
   }
 

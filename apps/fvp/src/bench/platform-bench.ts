@@ -2,7 +2,8 @@
 /**
  * The platform benchmarks in plain Node (no vitest): RMI_VERSION round trips through the EL3
  * monitor, DATA_CREATE with content measurement over a 64 MiB image, a 64 MiB realm launched to
- * its first instruction, attestation tokens and RSI round trips from inside a realm, each group with its
+ * its first instruction, attestation tokens and RSI round trips from inside a realm, the SDK's sealing
+ * and attest + verify, each group with its
  * `raw:` primitive measured in the same run. Writes `bench-results/platform.json` (relative to
  * the working directory, `apps/fvp` under `pnpm bench`) in the shape of `vitest bench
  * --outputJson`, which `tools/bench-report/report.mjs` merges into the summary.
@@ -19,6 +20,7 @@ import { benchSink, type GroupResult, runGroup } from './harness.ts';
 import { realmLaunchCases } from './realm-launch.ts';
 import { realmRsiCases } from './realm-rsi.ts';
 import { rmiVersionCases } from './rmi-version.ts';
+import { sdkCases } from './sdk.ts';
 
 const FILE = 'src/bench/platform-bench.ts';
 const quick = process.argv.includes('--quick');
@@ -102,6 +104,25 @@ const groups: GroupResult[] = [];
   );
   groups.push(
     runGroup(`${FILE} > RSI round trips from inside a realm (plain Node)`, roundTrips, rounds, log),
+  );
+  close();
+}
+
+{
+  const { sealing, attestVerify, close } = sdkCases();
+  const rounds = quick
+    ? { rounds: 2, batchMs: 50, warmupMs: 0 }
+    : { rounds: 8, batchMs: 300, warmupMs: 300 };
+  for (const g of sealing) {
+    groups.push(runGroup(`${FILE} > SDK ${g.name} (plain Node)`, g.cases, rounds, log));
+  }
+  groups.push(
+    runGroup(
+      `${FILE} > SDK attest + verify, simulated backend (plain Node)`,
+      attestVerify,
+      rounds,
+      log,
+    ),
   );
   close();
 }

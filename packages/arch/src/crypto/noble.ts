@@ -103,9 +103,20 @@ export const nobleCrypto: CryptoProvider = Object.freeze({
     return hkdf(HASHES[alg], ikm, salt, info, length);
   },
 
-  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Bytes {
+  aesGcmEncrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    plaintext: Uint8Array,
+    aad?: Uint8Array,
+    offset = 0,
+  ): Bytes {
     checkAesGcm(key, iv);
-    return gcm(key, iv, aad).encrypt(plaintext);
+    checkLength(offset, 2 ** 30, 'ciphertext offset');
+    const sealed = gcm(key, iv, aad).encrypt(plaintext);
+    if (offset === 0) return sealed;
+    const out = new Uint8Array(offset + sealed.length);
+    out.set(sealed, offset);
+    return out;
   },
 
   aesEncryptBlock(key: Uint8Array, block: Uint8Array): Bytes {

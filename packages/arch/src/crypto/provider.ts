@@ -60,8 +60,17 @@ export interface CryptoProvider {
    * NIST SP 800-108 style seed derivation HES uses. Key 16/24/32 bytes.
    */
   aesEncryptBlock(key: Uint8Array, block: Uint8Array): Bytes;
-  /** AES-GCM seal with a 16-byte tag: returns `ciphertext || tag`. Key 16/24/32 bytes, IV 12 bytes. */
-  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Bytes;
+  /**
+   * AES-GCM seal with a 16-byte tag: returns `ciphertext || tag`, after `offset` zero bytes (room
+   * for a header, without copying the ciphertext again). Key 16/24/32 bytes, IV 12 bytes.
+   */
+  aesGcmEncrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    plaintext: Uint8Array,
+    aad?: Uint8Array,
+    offset?: number,
+  ): Bytes;
   /** AES-GCM open of `ciphertext || tag`; throws `CRYPTO_AEAD_AUTH` when the tag does not match. */
   aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Bytes;
   /** Cryptographically secure random bytes. */
