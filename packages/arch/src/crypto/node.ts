@@ -201,7 +201,8 @@ function makeNodeProvider(c: NodeCryptoModule): CryptoProvider {
       checkAesGcm(key, iv);
       checkLength(offset, 2 ** 30, 'ciphertext offset');
       const alg = `aes-${key.length * 8}-gcm` as NodeCrypto.CipherGCMTypes;
-      const cipher = c.createCipheriv(alg, key, iv, { authTagLength: 16 });
+      // GCM's tag is 16 bytes unless asked otherwise.
+      const cipher = c.createCipheriv(alg, key, iv);
       if (aad !== undefined) cipher.setAAD(aad);
       // GCM's ciphertext is as long as the plaintext: the result is allocated once and filled a
       // chunk at a time, each chunk copied while it is still in cache (a whole-input `update`
