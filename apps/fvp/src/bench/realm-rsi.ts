@@ -18,15 +18,12 @@
  * SharedArrayBuffer ping-pong with a worker thread (`Atomics.notify` / `Atomics.wait`, both ways).
  * @module
  */
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { RealmHostCall, SMC_RSI_VERSION } from '@islet/abi';
 import { GranuleAllocator, launchRealm, runRealm } from '@islet/host';
 import { bootPlatform } from '../platform.ts';
 import type { BenchCase } from './harness.ts';
-
-/** The bytes of a realm token's COSE_Sign1 payload, roughly (claims with a 97-byte RAK). */
-const PAYLOAD_SIZE = 600;
+import { rawP384SignCase } from './raw-sign.ts';
 
 /** The worker side of the raw ping-pong: answer every ping on word 0 with a pong on word 1. */
 const PONG_SOURCE = `
@@ -78,9 +75,6 @@ export function realmRsiCases(): {
     return end - start;
   };
 
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  const payload = randomBytes(PAYLOAD_SIZE);
-
   const ping = new Int32Array(new SharedArrayBuffer(8));
   const pong = new Worker(PONG_SOURCE, { eval: true, workerData: ping.buffer });
   pong.unref();
@@ -88,17 +82,7 @@ export function realmRsiCases(): {
 
   return {
     tokens: [
-      {
-        name: 'raw: ECDSA P-384 sign (SHA-384) of a 600-byte payload (node:crypto)',
-        run(n) {
-          let acc = 0;
-          for (let i = 0; i < n; i++) {
-            payload[0] = i;
-            acc += sign('sha384', payload, { key: privateKey, dsaEncoding: 'ieee-p1363' })[0]!;
-          }
-          return acc;
-        },
-      },
+      rawP384SignCase(),
       {
         name: 'CCA tokens from inside a realm (RSI_ATTESTATION_TOKEN_INIT/CONTINUE, RAK P-384)',
         opsPerBatch: 200,

@@ -11,16 +11,11 @@
  *   operation, against the raw P-384 signature the token cannot do without.
  * @module
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { attest, Sealer, verify } from '@islet/sdk';
 import { SimulatedRealm } from '../simulated-realm.ts';
 import type { BenchCase } from './harness.ts';
+import { rawP384SignCase } from './raw-sign.ts';
 
 /** The sealing groups (4 KiB and 1 MiB, seal and unseal) and the attest + verify group. */
 export function sdkCases(): {
@@ -102,21 +97,9 @@ export function sdkCases(): {
     ];
   });
 
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  const payload = randomBytes(600);
   const userData = new TextEncoder().encode('islet-sdk-bench');
   const attestVerify: BenchCase[] = [
-    {
-      name: 'raw: ECDSA P-384 sign (SHA-384) of a 600-byte payload (node:crypto)',
-      run(n) {
-        let acc = 0;
-        for (let i = 0; i < n; i++) {
-          payload[0] = i;
-          acc += sign('sha384', payload, { key: privateKey, dsaEncoding: 'ieee-p1363' })[0]!;
-        }
-        return acc;
-      },
-    },
+    rawP384SignCase(),
     {
       name: 'attest + verify, simulated backend',
       opsPerBatch: 20,
