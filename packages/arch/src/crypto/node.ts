@@ -207,7 +207,11 @@ function makeNodeProvider(c: NodeCryptoModule): CryptoProvider {
       // GCM's ciphertext is as long as the plaintext: the result is allocated once and filled a
       // chunk at a time, each chunk copied while it is still in cache (a whole-input `update`
       // and one copy of it cost about half again as much for a MiB).
-      const out = new Uint8Array(offset + plaintext.length + 16);
+      // Uninitialised memory, every byte of which is written below: a zeroed MiB is a fresh mapping
+      // whose page faults cost as much as the copy.
+      const size = offset + plaintext.length + 16;
+      const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+      out.fill(0, 0, offset);
       let at = offset;
       for (let i = 0; i < plaintext.length; i += GCM_CHUNK) {
         const part = cipher.update(plaintext.subarray(i, i + GCM_CHUNK));
