@@ -83,6 +83,17 @@ describe('islet attest and islet verify', () => {
     expect(r.out).toContain(`verified: platform signature (CPAK ${vector('islet-cpak.bin')})`);
   });
 
+  test("--input reads the user data from a file (Islet's challenge file)", async () => {
+    const input = write('challenge.bin', new TextEncoder().encode(USER_DATA));
+    const t = path('from-file.bin');
+    expect((await islet('attest', '-o', t, '-i', input)).status).toBe(0);
+    expect((await islet('verify', '--input', t, '--user-data', USER_DATA)).status).toBe(0);
+    expectError(await islet('attest', '-o', t, '-i', input, '--user-data', USER_DATA), 'USAGE', 2);
+    expectError(await islet('attest', '-o', t, '-i', path('missing.bin')), 'FILE_UNREADABLE');
+    const big = write('big.bin', new Uint8Array(65));
+    expectError(await islet('attest', '-o', t, '-i', big), 'SDK_ARGUMENT_INVALID');
+  });
+
   test('--user-data-hex is the same user data', async () => {
     const r = await islet('verify', '--input', token, '--user-data-hex', `0x${USER_DATA_HEX}`);
     expect(r.status).toBe(0);
@@ -266,6 +277,28 @@ describe('islet measurement-read and measurement-extend', () => {
     );
     expect(b.out).toBe(a.out);
     expect((await islet('measurement-read', '--index', '2')).out).toBe('0'.repeat(64));
+  });
+
+  test('--random extends with that many random bytes, printed first', async () => {
+    const r = await islet('measurement-extend', '--index', '3', '-r', '16');
+    expect(r.err).toEqual([]);
+    const [used, rem] = r.out.split('\n');
+    expect(used).toMatch(/^extending with [0-9a-f]{32}$/);
+    // The same bytes given as hex to a fresh realm give the same REM.
+    const again = await islet(
+      'measurement-extend',
+      '--index',
+      '3',
+      '--data-hex',
+      used!.slice('extending with '.length),
+    );
+    expect(again.out).toBe(rem);
+    expectError(await islet('measurement-extend', '--index', '3', '--random', '65'), 'USAGE', 2);
+    expectError(
+      await islet('measurement-extend', '--index', '3', '--random', '4', '--data', 'x'),
+      'USAGE',
+      2,
+    );
   });
 
   test('out-of-range indices and data', async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { defaultCrypto, type EcPublicKey, toHex } from '@islet/arch';
+import { defaultCrypto, type EcPublicKey, IsletError, toHex } from '@islet/arch';
 import { deriveCpak, ISLET_DUMMY_PROVISIONING } from '@islet/hes';
 import {
   attest,
@@ -34,7 +34,8 @@ import { parseOrUsage, readInput, required, textOrHexOption, writeOutput } from 
 const USER_DATA_HELP = `  --user-data <text>      user data as UTF-8 text, at most 64 bytes
   --user-data-hex <hex>   user data as hex, at most 64 bytes`;
 
-const ATTEST_USAGE = `Usage: islet attest --output <file> [--user-data <text> | --user-data-hex <hex>] [backend options]
+const ATTEST_USAGE = `Usage: islet attest --output <file> [--user-data <text> | --user-data-hex <hex> | --input <file>]
+                    [backend options]
 
 Asks the realm for a CCA token (tag 399) whose realm challenge is the user data, zero-padded to 64
 bytes, writes it to <file> and prints a one-line summary.
@@ -42,6 +43,7 @@ bytes, writes it to <file> and prints a one-line summary.
 Options:
   --output <file>         where to write the token
 ${USER_DATA_HELP} (default: none, an all-zero challenge)
+  --input <file>          user data from a file, at most 64 bytes (Islet's -i/--input challenge)
 
 ${BACKEND_HELP}
 `;
@@ -79,7 +81,8 @@ Options:
 /** `islet attest`. */
 export const attestCommand: Command = {
   name: 'attest',
-  synopsis: '--output <file> [--user-data <text> | --user-data-hex <hex>] [backend]',
+  synopsis:
+    '--output <file> [--user-data <text> | --user-data-hex <hex> | --input <file>] [backend]',
   summary: 'write a CCA token carrying user data from the realm',
   run(argv, io) {
     const { values } = parseOrUsage(() =>
@@ -87,7 +90,8 @@ export const attestCommand: Command = {
         args: [...argv],
         strict: true,
         options: {
-          output: { type: 'string' },
+          output: { type: 'string', short: 'o' },
+          input: { type: 'string', short: 'i' },
           'user-data': { type: 'string' },
           'user-data-hex': { type: 'string' },
           ...BACKEND_OPTIONS,
@@ -100,9 +104,17 @@ export const attestCommand: Command = {
       return 0;
     }
     const output = required(values.output, '--output <file>', 'attest');
+    const given = textOrHexOption(values['user-data'], values['user-data-hex'], 'user-data');
+    if (given !== undefined && values.input !== undefined) {
+      throw new IsletError(
+        'USAGE',
+        'give --user-data, --user-data-hex or --input, not two of them',
+      );
+    }
     const userData =
-      textOrHexOption(values['user-data'], values['user-data-hex'], 'user-data') ??
-      new Uint8Array(0);
+      values.input === undefined
+        ? (given ?? new Uint8Array(0))
+        : readInput(values.input, 'user data');
     challengeOf(userData); // over 64 bytes fails here, before a platform boots
     backendName(values);
     const token = withBackend(values, (backend) => attest(backend, userData));

@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { IsletError, toHex } from '@islet/arch';
+import { defaultCrypto, IsletError, toHex } from '@islet/arch';
 import { SdkError } from '@islet/sdk';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendName, withBackend } from '../backend.ts';
 import type { Command } from '../cli.ts';
@@ -23,7 +23,8 @@ ${FRESH_REALM_NOTE}
 ${BACKEND_HELP}
 `;
 
-const EXTEND_USAGE = `Usage: islet measurement-extend --index <1..4> (--data <text> | --data-hex <hex>) [backend options]
+const EXTEND_USAGE = `Usage: islet measurement-extend --index <1..4> (--data <text> | --data-hex <hex> | --random <1..64>)
+                                [backend options]
 
 Extends REM <index> with 1..64 bytes (RSI_MEASUREMENT_EXTEND) and prints its new value in hex.
 
@@ -31,6 +32,7 @@ Options:
   --index <1..4>      the REM
   --data <text>       the bytes to extend with, as UTF-8 text
   --data-hex <hex>    the bytes to extend with, as hex
+  --random <1..64>    that many random bytes (Islet's -r/--random), printed in hex first
 
 ${FRESH_REALM_NOTE}
 
@@ -73,7 +75,7 @@ export const measurementReadCommand: Command = {
 /** `islet measurement-extend`. */
 export const measurementExtendCommand: Command = {
   name: 'measurement-extend',
-  synopsis: '--index <1..4> (--data <text> | --data-hex <hex>) [backend]',
+  synopsis: '--index <1..4> (--data <text> | --data-hex <hex> | --random <1..64>) [backend]',
   summary: 'extend a REM (1..4) and print its new value in hex',
   run(argv, io) {
     const { values } = parseOrUsage(() =>
@@ -84,6 +86,7 @@ export const measurementExtendCommand: Command = {
           index: { type: 'string', short: 'n' },
           data: { type: 'string' },
           'data-hex': { type: 'string' },
+          random: { type: 'string', short: 'r' },
           ...BACKEND_OPTIONS,
           help: { type: 'boolean', short: 'h' },
         },
@@ -99,10 +102,21 @@ export const measurementExtendCommand: Command = {
       1,
       4,
     );
-    const data = textOrHexOption(values.data, values['data-hex'], 'data');
-    if (data === undefined) {
-      throw new IsletError('USAGE', 'islet measurement-extend needs --data or --data-hex');
+    const given = textOrHexOption(values.data, values['data-hex'], 'data');
+    if (given !== undefined && values.random !== undefined) {
+      throw new IsletError('USAGE', 'give --data, --data-hex or --random, not two of them');
     }
+    const data =
+      values.random === undefined
+        ? given
+        : defaultCrypto().randomBytes(intOption(values.random, '--random', 1, 64));
+    if (data === undefined) {
+      throw new IsletError(
+        'USAGE',
+        'islet measurement-extend needs --data, --data-hex or --random',
+      );
+    }
+    if (values.random !== undefined) io.stdout(`extending with ${toHex(data)}`);
     if (data.length < 1 || data.length > 64) {
       throw new SdkError('SDK_ARGUMENT_INVALID', `an extension is 1..64 bytes, not ${data.length}`);
     }
