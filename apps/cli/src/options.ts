@@ -5,15 +5,20 @@
  * @module
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { fromHex, IsletError } from '@islet/arch';
 
 /**
- * Runs an option parser (node:util `parseArgs`), turning what it throws into a `USAGE` error.
+ * Parses a command's arguments strictly (node:util `parseArgs`, no positionals), turning what it
+ * throws into a `USAGE` error.
  * @throws {@link IsletError} `USAGE`.
  */
-export function parseOrUsage<T>(parse: () => T): T {
+export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; strict: true; options: O }>>['values'] {
   try {
-    return parse();
+    return parseArgs({ args: [...argv], strict: true, options }).values;
   } catch (cause) {
     throw new IsletError('USAGE', cause instanceof Error ? cause.message : String(cause));
   }

@@ -5,7 +5,6 @@
  * the RAK binding, then the user data and reference values); `claims` only parses.
  * @module
  */
-import { parseArgs } from 'node:util';
 import { defaultCrypto, type EcPublicKey, IsletError, toHex } from '@islet/arch';
 import { deriveCpak, ISLET_DUMMY_PROVISIONING } from '@islet/hes';
 import {
@@ -29,7 +28,7 @@ import {
 } from '../backend.ts';
 import type { Command } from '../cli.ts';
 import { parseKeyFile } from '../key-file.ts';
-import { parseOrUsage, readInput, required, textOrHexOption, writeOutput } from '../options.ts';
+import { parseCommand, readInput, required, textOrHexOption, writeOutput } from '../options.ts';
 
 const USER_DATA_HELP = `  --user-data <text>      user data as UTF-8 text, at most 64 bytes
   --user-data-hex <hex>   user data as hex, at most 64 bytes`;
@@ -85,20 +84,14 @@ export const attestCommand: Command = {
     '--output <file> [--user-data <text> | --user-data-hex <hex> | --input <file>] [backend]',
   summary: 'write a CCA token carrying user data from the realm',
   run(argv, io) {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: {
-          output: { type: 'string', short: 'o' },
-          input: { type: 'string', short: 'i' },
-          'user-data': { type: 'string' },
-          'user-data-hex': { type: 'string' },
-          ...BACKEND_OPTIONS,
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
+    const values = parseCommand(argv, {
+      output: { type: 'string', short: 'o' },
+      input: { type: 'string', short: 'i' },
+      'user-data': { type: 'string' },
+      'user-data-hex': { type: 'string' },
+      ...BACKEND_OPTIONS,
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.stdout(ATTEST_USAGE);
       return 0;
@@ -133,21 +126,15 @@ export const verifyCommand: Command = {
     '--input <file> [--cpak <key>] [--user-data <text> | --user-data-hex <hex>]\n         [--reference <json file>] [--json]',
   summary: 'verify a CCA token (CPAK, RAK, binding, user data, reference values)',
   run(argv, io) {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: {
-          input: { type: 'string' },
-          cpak: { type: 'string' },
-          'user-data': { type: 'string' },
-          'user-data-hex': { type: 'string' },
-          reference: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
+    const values = parseCommand(argv, {
+      input: { type: 'string' },
+      cpak: { type: 'string' },
+      'user-data': { type: 'string' },
+      'user-data-hex': { type: 'string' },
+      reference: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.stdout(VERIFY_USAGE);
       return 0;
@@ -192,17 +179,11 @@ export const claimsCommand: Command = {
   synopsis: '--input <file> [--json]',
   summary: 'print the claims of a CCA token without verifying it',
   run(argv, io) {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: {
-          input: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
+    const values = parseCommand(argv, {
+      input: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.stdout(CLAIMS_USAGE);
       return 0;

@@ -4,12 +4,11 @@
  * extension is not seen by the next command: every command starts from a fresh realm.
  * @module
  */
-import { parseArgs } from 'node:util';
 import { defaultCrypto, IsletError, toHex } from '@islet/arch';
 import { SdkError } from '@islet/sdk';
 import { BACKEND_HELP, BACKEND_OPTIONS, backendName, withBackend } from '../backend.ts';
 import type { Command } from '../cli.ts';
-import { intOption, parseOrUsage, required, textOrHexOption } from '../options.ts';
+import { intOption, parseCommand, required, textOrHexOption } from '../options.ts';
 
 const FRESH_REALM_NOTE = `With the simulated backend each command boots a fresh platform and realm that lives only for
 that command: an extension is not seen by the next command (its REMs start at zero again).`;
@@ -45,17 +44,11 @@ export const measurementReadCommand: Command = {
   synopsis: '--index <0..4> [backend]',
   summary: 'print the RIM (index 0) or a REM (1..4) in hex',
   run(argv, io) {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: {
-          index: { type: 'string', short: 'n' },
-          ...BACKEND_OPTIONS,
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
+    const values = parseCommand(argv, {
+      index: { type: 'string', short: 'n' },
+      ...BACKEND_OPTIONS,
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.stdout(READ_USAGE);
       return 0;
@@ -78,20 +71,14 @@ export const measurementExtendCommand: Command = {
   synopsis: '--index <1..4> (--data <text> | --data-hex <hex> | --random <1..64>) [backend]',
   summary: 'extend a REM (1..4) and print its new value in hex',
   run(argv, io) {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        options: {
-          index: { type: 'string', short: 'n' },
-          data: { type: 'string' },
-          'data-hex': { type: 'string' },
-          random: { type: 'string', short: 'r' },
-          ...BACKEND_OPTIONS,
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    );
+    const values = parseCommand(argv, {
+      index: { type: 'string', short: 'n' },
+      data: { type: 'string' },
+      'data-hex': { type: 'string' },
+      random: { type: 'string', short: 'r' },
+      ...BACKEND_OPTIONS,
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.stdout(EXTEND_USAGE);
       return 0;

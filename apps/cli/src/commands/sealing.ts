@@ -5,7 +5,6 @@
  * simulated backend, the same `--identity`.
  * @module
  */
-import { parseArgs } from 'node:util';
 import { Sealer } from '@islet/sdk';
 import {
   BACKEND_HELP,
@@ -15,7 +14,7 @@ import {
   withBackend,
 } from '../backend.ts';
 import type { Command, Io } from '../cli.ts';
-import { parseOrUsage, readInput, required, writeOutput } from '../options.ts';
+import { parseCommand, readInput, required, writeOutput } from '../options.ts';
 
 const SEALING_NOTE = `The key is the realm's sealing key, bound to its platform and its RIM: a blob opens only in a
 realm with the same identity (--identity) on a platform with the same provisioning; any changed
@@ -33,18 +32,12 @@ ${BACKEND_HELP}
 `;
 
 function runSealing(verb: 'seal' | 'unseal', argv: readonly string[], io: Io): number {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        input: { type: 'string', short: 'i' },
-        output: { type: 'string', short: 'o' },
-        ...BACKEND_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const values = parseCommand(argv, {
+    input: { type: 'string', short: 'i' },
+    output: { type: 'string', short: 'o' },
+    ...BACKEND_OPTIONS,
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.stdout(usage(verb));
     return 0;

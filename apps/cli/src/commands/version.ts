@@ -2,10 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { TSM_REPORT_ROOT } from '@islet/sdk';
 import type { Command } from '../cli.ts';
-import { parseOrUsage } from '../options.ts';
+import { parseCommand } from '../options.ts';
 
 function versionOf(packageJson: string): string {
   const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown };
@@ -18,7 +17,7 @@ export const versionCommand: Command = {
   synopsis: '',
   summary: 'print the versions and the backends',
   run(argv, io) {
-    parseOrUsage(() => parseArgs({ args: [...argv], strict: true, options: {} }));
+    parseCommand(argv, {});
     // ../package.json from both src/ (tests) and dist/ (the executable).
     const cli = versionOf(fileURLToPath(new URL('../../package.json', import.meta.url)));
     const sdk = versionOf(createRequire(import.meta.url).resolve('@islet/sdk/package.json'));
