@@ -157,14 +157,13 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
       details: boot.reason,
     });
   }
-  const regs = new Array<bigint>(7).fill(0n);
   return {
     host: {
       smc(fid: bigint, ...args: bigint[]): bigint[] {
-        for (let i = 0; i < 7; i++) regs[i] = i < args.length ? args[i]! : 0n;
         // SMCCC: the function ID is W0, so bits [63:32] of X0 play no part (TF-A reads a u32).
         const fid32 = Number(fid >= 0n && fid <= U32_MAX ? fid : BigInt.asUintN(32, fid));
-        const out = monitor.smc(World.Normal, fid32, regs);
+        // The monitor reads the registers the host did not pass as 0 (and normalises the rest).
+        const out = monitor.smc(World.Normal, fid32, args);
         return [out[0] ?? 0n, out[1] ?? 0n, out[2] ?? 0n, out[3] ?? 0n, out[4] ?? 0n];
       },
       memory: {

@@ -32,6 +32,7 @@ import {
   gptL1GpiIndex,
   gptL1Index,
   gptL1SetGpi,
+  gptL1SetGpiHalf,
   isGpi,
   isGptL1Contig,
   worldOfGpi,
@@ -171,6 +172,20 @@ describe('L1 descriptors (rmm-abi.md §8.4)', () => {
       const m = 0xfn << BigInt(4 * g);
       expect(big(r) & ~m).toBe(d & ~m);
       expect(big(r) & m).toBe(BigInt(v) << BigInt(4 * g));
+    },
+  );
+  test.prop([fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 0, max: 15 }), gpi])(
+    'setting a nibble in the half that holds it is setting it in the descriptor',
+    (d, g, v) => {
+      const { hi, lo } = U64.fromBig(d);
+      const r = gptL1SetGpi(hi, lo, g, v);
+      if (g < 8) {
+        expect(gptL1SetGpiHalf(lo, g, v)).toBe(r.lo);
+        expect(r.hi).toBe(hi);
+      } else {
+        expect(gptL1SetGpiHalf(hi, g - 8, v)).toBe(r.hi);
+        expect(r.lo).toBe(lo);
+      }
     },
   );
   it('contiguous descriptor: 0b0001 | gpi << 4 | contig << 8', () => {

@@ -294,12 +294,20 @@ export function gptL1Gpi(hi: number, lo: number, g: number): number {
 
 /** An L1 granules descriptor with GPI nibble `g` replaced by `gpi`. @see rmm-abi.md §8.4 @since 0.1.0 */
 export function gptL1SetGpi(hi: number, lo: number, g: number, gpi: Gpi): U64.U64 {
-  if (g < 8) {
-    const s = 4 * g;
-    return { hi: hi >>> 0, lo: ((lo & ~(0xf << s)) | (gpi << s)) >>> 0 };
-  }
-  const s = 4 * (g - 8);
-  return { hi: ((hi & ~(0xf << s)) | (gpi << s)) >>> 0, lo: lo >>> 0 };
+  return g < 8
+    ? { hi: hi >>> 0, lo: gptL1SetGpiHalf(lo, g, gpi) }
+    : { hi: gptL1SetGpiHalf(hi, g - 8, gpi), lo: lo >>> 0 };
+}
+
+/**
+ * One 32-bit half of an L1 granules descriptor (its nibbles `0..7`) with nibble `n` replaced by
+ * `gpi`: what a granule transition rewrites, without building the whole descriptor.
+ * @see rmm-abi.md §8.4
+ * @since 0.9.0
+ */
+export function gptL1SetGpiHalf(half: number, n: number, gpi: Gpi): number {
+  const s = 4 * n;
+  return ((half & ~(0xf << s)) | (gpi << s)) >>> 0;
 }
 
 /**

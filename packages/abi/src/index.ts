@@ -120,6 +120,7 @@ export {
   gptL1GpiIndex,
   gptL1Index,
   gptL1SetGpi,
+  gptL1SetGpiHalf,
   isGpi,
   isGptL1Contig,
   worldOfGpi,
@@ -385,6 +386,7 @@ export {
   s2tteRipas,
   s2tteS2ap,
   s2tteSh,
+  s2tteType,
   s2tteXn,
 } from './rtt-entry.ts';
 export {

@@ -57,6 +57,9 @@ export function isRmiStatus(value: number): value is RmiStatus {
   return Number.isInteger(value) && value >= RmiStatus.Success && value <= RmiStatus.ErrorRtt;
 }
 
+/** X0 values already made, by code: every RMI call returns one, so each is made once. */
+const PACKED: bigint[] = [];
+
 /**
  * Packs a status and index into X0: `status | (index << 8)`. The index is truncated to 8 bits
  * like TF-RMM's `(unsigned char)` cast, so RTT level -1 encodes as 0xFF.
@@ -72,7 +75,8 @@ export function packReturnCode(status: RmiStatus, index = 0): bigint {
   if (!Number.isInteger(index) || index < -1 || index > 0xff) {
     throw new RangeError(`return code index ${index} is not in -1..255`);
   }
-  return BigInt(status | ((index & 0xff) << RMI_RETURN_INDEX_SHIFT));
+  const code = status | ((index & 0xff) << RMI_RETURN_INDEX_SHIFT);
+  return (PACKED[code] ??= BigInt(code));
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   s2tteOutputAddress,
   s2tteS2ap,
   s2tteSh,
+  s2tteType,
   s2tteXn,
 } from './rtt-entry.ts';
 
@@ -249,4 +250,28 @@ describe('descriptor round trips', () => {
       expect(s2tteOutputAddress(hi, lo, level, false)).toBe(Number(d & mask));
     },
   );
+});
+
+describe('s2tteType', () => {
+  test.prop([
+    fc.integer({ min: 0, max: 0xffff_ffff }),
+    fc.integer({ min: 0, max: 0xffff_ffff }),
+    fc.integer({ min: -1, max: 3 }),
+    fc.boolean(),
+  ])('classifies every descriptor as decodeS2tte does', (hi, lo, level, lpa2) => {
+    expect(s2tteType(hi, lo, level)).toBe(decodeS2tte(hi, lo, level, lpa2)?.type);
+  });
+  it('classifies the entries the RMM writes', () => {
+    for (const type of [
+      S2tteType.UnassignedEmpty,
+      S2tteType.UnassignedRam,
+      S2tteType.UnassignedDestroyed,
+      S2tteType.AssignedRam,
+      S2tteType.AssignedEmpty,
+      S2tteType.AssignedDestroyed,
+    ]) {
+      const d = encodeS2tte({ type, oa: 0x8_8000_0000, nsAttrs: 0 }, 3, false);
+      expect(s2tteType(d.hi, d.lo, 3)).toBe(type);
+    }
+  });
 });

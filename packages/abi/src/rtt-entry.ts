@@ -329,6 +329,40 @@ export interface S2tte {
 }
 
 /**
+ * The type of a descriptor at `level` as TF-RMM classifies it, without decoding the rest (RMI
+ * handlers check the type of an entry on every call). `undefined` where {@link decodeS2tte} gives
+ * `undefined`.
+ * @see rmm-abi.md §4.4
+ * @since 0.9.0
+ */
+export function s2tteType(hi: number, lo: number, level: number): S2tteType | undefined {
+  const t = lo & 3;
+  if (t === S2TTE_PAGE_OR_TABLE && level < RTT_PAGE_LEVEL) return S2tteType.Table;
+  if (t === S2TTE_PAGE_OR_TABLE || t === S2TTE_BLOCK) {
+    if (t === S2TTE_BLOCK && (level < RTT_MIN_BLOCK_LEVEL || level >= RTT_PAGE_LEVEL))
+      return undefined;
+    return s2tteIsNs(hi) ? S2tteType.AssignedNs : S2tteType.AssignedRam;
+  }
+  if (t !== 0) return undefined;
+  const hipas = s2tteHipas(lo);
+  if (s2tteIsNs(hi)) {
+    return hipas === S2TTE_HIPAS_UNASSIGNED ? S2tteType.UnassignedNs : undefined;
+  }
+  const ripas = s2tteRipas(lo);
+  if (hipas === S2TTE_HIPAS_UNASSIGNED) {
+    if (ripas === RmiRipas.Empty) return S2tteType.UnassignedEmpty;
+    if (ripas === RmiRipas.Ram) return S2tteType.UnassignedRam;
+    if (ripas === RmiRipas.Destroyed) return S2tteType.UnassignedDestroyed;
+    return undefined;
+  }
+  if (hipas === S2TTE_HIPAS_ASSIGNED && level >= RTT_MIN_BLOCK_LEVEL) {
+    if (ripas === RmiRipas.Empty) return S2tteType.AssignedEmpty;
+    if (ripas === RmiRipas.Destroyed) return S2tteType.AssignedDestroyed;
+  }
+  return undefined;
+}
+
+/**
  * Classifies a descriptor at `level` as TF-RMM does. Returns `undefined` for an encoding TF-RMM
  * never writes (a reserved HIPAS/RIPAS value, desc[1:0] = 0b10, a block outside levels 1..2, an
  * assigned entry at level 0 or −1).
@@ -341,43 +375,21 @@ export function decodeS2tte(
   level: number,
   lpa2: boolean,
 ): S2tte | undefined {
-  const t = lo & 3;
-  if (t === S2TTE_PAGE_OR_TABLE && level < RTT_PAGE_LEVEL) {
-    return {
-      type: S2tteType.Table,
-      oa: s2tteOutputAddress(hi, lo, RTT_PAGE_LEVEL, lpa2),
-      nsAttrs: 0,
-    };
-  }
-  if (t === S2TTE_PAGE_OR_TABLE || t === S2TTE_BLOCK) {
-    if (t === S2TTE_BLOCK && (level < RTT_MIN_BLOCK_LEVEL || level >= RTT_PAGE_LEVEL))
+  const type = s2tteType(hi, lo, level);
+  switch (type) {
+    case undefined:
       return undefined;
-    const oa = s2tteOutputAddress(hi, lo, level, lpa2);
-    return s2tteIsNs(hi)
-      ? { type: S2tteType.AssignedNs, oa, nsAttrs: lo & NS_ATTRS_LO }
-      : { type: S2tteType.AssignedRam, oa, nsAttrs: 0 };
+    case S2tteType.Table:
+      return { type, oa: s2tteOutputAddress(hi, lo, RTT_PAGE_LEVEL, lpa2), nsAttrs: 0 };
+    case S2tteType.AssignedNs:
+      return { type, oa: s2tteOutputAddress(hi, lo, level, lpa2), nsAttrs: lo & NS_ATTRS_LO };
+    case S2tteType.AssignedRam:
+    case S2tteType.AssignedEmpty:
+    case S2tteType.AssignedDestroyed:
+      return { type, oa: s2tteOutputAddress(hi, lo, level, lpa2), nsAttrs: 0 };
+    default:
+      return { type, oa: 0, nsAttrs: 0 };
   }
-  if (t !== 0) return undefined;
-  const hipas = s2tteHipas(lo);
-  if (s2tteIsNs(hi)) {
-    return hipas === S2TTE_HIPAS_UNASSIGNED
-      ? { type: S2tteType.UnassignedNs, oa: 0, nsAttrs: 0 }
-      : undefined;
-  }
-  const ripas = s2tteRipas(lo);
-  if (hipas === S2TTE_HIPAS_UNASSIGNED) {
-    if (ripas === RmiRipas.Empty) return { type: S2tteType.UnassignedEmpty, oa: 0, nsAttrs: 0 };
-    if (ripas === RmiRipas.Ram) return { type: S2tteType.UnassignedRam, oa: 0, nsAttrs: 0 };
-    if (ripas === RmiRipas.Destroyed)
-      return { type: S2tteType.UnassignedDestroyed, oa: 0, nsAttrs: 0 };
-    return undefined;
-  }
-  if (hipas === S2TTE_HIPAS_ASSIGNED && level >= RTT_MIN_BLOCK_LEVEL) {
-    const oa = s2tteOutputAddress(hi, lo, level, lpa2);
-    if (ripas === RmiRipas.Empty) return { type: S2tteType.AssignedEmpty, oa, nsAttrs: 0 };
-    if (ripas === RmiRipas.Destroyed) return { type: S2tteType.AssignedDestroyed, oa, nsAttrs: 0 };
-  }
-  return undefined;
 }
 
 function checkLevel(level: number, min: number, max: number, type: string): void {

@@ -10,8 +10,11 @@ import type { DramRange } from './ports.ts';
 
 const GRANULE = 0x1000n;
 
-/** The granule number of `pa` (a small integer for any PA below 2^43). */
-const granuleNumber = (pa: bigint): number => Number(pa >> 12n);
+/**
+ * The granule number of `pa`: an integer for an aligned PA below 2^53 (every PA this allocator
+ * hands out), a fraction for an unaligned one, which is then never found.
+ */
+const granuleNumber = (pa: bigint): number => Number(pa) / 4096;
 
 /** Options of {@link GranuleAllocator}. @since 0.1.0 */
 export interface GranuleAllocatorOptions {

@@ -100,19 +100,25 @@ const PAGE = 0x1000n;
  */
 const STAGING_PAGES = 64;
 
-/** Writes the pages of `batch` into the NS pages from `staging`, coalescing contiguous views. */
-function stage(ports: HostPorts, staging: bigint, batch: readonly DataStep[]): void {
-  let run = 0;
-  for (let j = 1; j <= batch.length; j++) {
-    const head = batch[run]!.content;
-    const next = batch[j]?.content;
+/** Writes the pages of `steps[first..end)` into the NS pages from `staging`, coalescing contiguous views. */
+function stage(
+  ports: HostPorts,
+  staging: bigint,
+  steps: readonly DataStep[],
+  first: number,
+  end: number,
+): void {
+  let run = first;
+  for (let j = first + 1; j <= end; j++) {
+    const head = steps[run]!.content;
+    const next = j < end ? steps[j]!.content : undefined;
     const contiguous =
       next !== undefined &&
       next.buffer === head.buffer &&
       next.byteOffset === head.byteOffset + (j - run) * Number(PAGE);
     if (contiguous) continue;
     const bytes = new Uint8Array(head.buffer, head.byteOffset, (j - run) * Number(PAGE));
-    ports.memory.write(staging + BigInt(run) * PAGE, bytes);
+    ports.memory.write(staging + BigInt(run - first) * PAGE, bytes);
     run = j;
   }
 }
@@ -223,14 +229,14 @@ export function launchRealm(
     const rd = b.rd;
     const pages = plan.data.length;
     for (let first = 0; first < pages; first += STAGING_PAGES) {
-      const batch = plan.data.slice(first, first + STAGING_PAGES);
-      stage(ports, staging, batch);
-      for (let j = 0; j < batch.length; j++) {
-        const entry = { pa: take(), ipa: BigInt(batch[j]!.ipa), mapped: false };
+      const end = Math.min(first + STAGING_PAGES, pages);
+      stage(ports, staging, plan.data, first, end);
+      for (let i = first; i < end; i++) {
+        const entry = { pa: take(), ipa: BigInt(plan.data[i]!.ipa), mapped: false };
         b.data.push(entry);
-        rmi.dataCreate(rd, entry.pa, entry.ipa, sources[j]!, RmiDataMeasureContent.Measure);
+        rmi.dataCreate(rd, entry.pa, entry.ipa, sources[i - first]!, RmiDataMeasureContent.Measure);
         entry.mapped = true;
-        options.onProgress?.(first + j + 1, pages);
+        options.onProgress?.(i + 1, pages);
       }
     }
 

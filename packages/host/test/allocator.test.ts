@@ -16,6 +16,18 @@ describe('GranuleAllocator', () => {
     );
   });
 
+  test('an address inside a granule is not that granule', () => {
+    const g = new GranuleAllocator([{ base: 0x1000_0000n, size: 0x10_0000n }]);
+    const pa = g.alloc();
+    expect(g.isAllocated(pa + 8n)).toBe(false);
+    expect(() => g.free(pa + 0x800n)).toThrowError(
+      expect.objectContaining({ code: 'HOST_GRANULE_NOT_ALLOCATED' }),
+    );
+    expect(g.isAllocated(pa)).toBe(true);
+    g.free(pa);
+    expect(g.isAllocated(pa)).toBe(false);
+  });
+
   test('contiguous runs are aligned to their size; the padding is not lost', () => {
     const g = new GranuleAllocator([{ base: 0x1000_0000n, size: 0x10_0000n }], {
       reserve: 0x1000n,

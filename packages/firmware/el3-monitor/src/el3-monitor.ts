@@ -271,6 +271,9 @@ export interface El3Inspection {
 /** How many RMM-EL3 calls {@link El3Monitor.inspect} keeps. @since 0.1.0 */
 export const EL3_CALL_LOG_SIZE = 32;
 
+/** The most arguments an RMM-EL3 call has (GET_REALM_KEY, GET_PLAT_TOKEN). */
+const MAX_LOGGED_ARGS = 3;
+
 // Module-local copies: under vitest's module runner every imported binding is a getter call.
 const UNKNOWN: bigint = SMC_UNKNOWN;
 const NORMAL: World = World.Normal;
@@ -410,8 +413,14 @@ export class El3Monitor implements El3Services, El3VhukService {
   readonly #cpusOn: boolean[];
   readonly #warmBoots: { cpuId: number; code: RmmBootError }[] = [];
   #bootCompleteSmc: number | undefined;
-  /** A ring of the last calls; `#callCount` is how many were ever made. */
-  readonly #calls: El3CallRecord[] = [];
+  /**
+   * A ring of the last calls, by column (a launch logs a GTSI call per page, so logging must not
+   * allocate); `#callCount` is how many were ever made.
+   */
+  readonly #callFids = new Uint32Array(EL3_CALL_LOG_SIZE);
+  readonly #callStatuses = new Int32Array(EL3_CALL_LOG_SIZE);
+  readonly #callArgc = new Uint8Array(EL3_CALL_LOG_SIZE);
+  readonly #callArgs: number[] = new Array<number>(EL3_CALL_LOG_SIZE * MAX_LOGGED_ARGS).fill(0);
   #callCount = 0;
   #token: Bytes | undefined;
   #tokenOffset = 0;
@@ -625,7 +634,7 @@ export class El3Monitor implements El3Services, El3VhukService {
    * @since 0.1.0
    */
   gtsiDelegate(pa: PhysAddr): RmmEl3Status {
-    return this.#log(SMC_RMM_GTSI_DELEGATE, [pa], this.#gpt.delegate(pa));
+    return this.#log(SMC_RMM_GTSI_DELEGATE, this.#gpt.delegate(pa), 1, pa);
   }
 
   /**
@@ -639,7 +648,7 @@ export class El3Monitor implements El3Services, El3VhukService {
   gtsiUndelegate(pa: PhysAddr): RmmEl3Status {
     const status = this.#gpt.undelegate(pa);
     if (status === RmmEl3Status.Ok && this.#scrub) this.#memory.zero(NORMAL, pa, GRANULE_SIZE);
-    return this.#log(SMC_RMM_GTSI_UNDELEGATE, [pa], status);
+    return this.#log(SMC_RMM_GTSI_UNDELEGATE, status, 1, pa);
   }
 
   /**
@@ -656,7 +665,7 @@ export class El3Monitor implements El3Services, El3VhukService {
    */
   getRealmAttestKey(buffer: PhysAddr, size: number, curve: RmmAttestKeyCurve): El3RealmKeyResult {
     const fail = (status: RmmEl3Status): El3RealmKeyResult => ({
-      status: this.#log(SMC_RMM_ATTEST_GET_REALM_KEY, [buffer, size, curve], status),
+      status: this.#log(SMC_RMM_ATTEST_GET_REALM_KEY, status, 3, buffer, size, curve),
       keySize: 0,
     });
     if (curve !== RmmAttestKeyCurve.EccSecp384r1) return fail(RmmEl3Status.Inval);
@@ -666,7 +675,7 @@ export class El3Monitor implements El3Services, El3VhukService {
     if (dak.status !== PsaStatus.Success || !('key' in dak)) return fail(RmmEl3Status.Unknown);
     const status = memoryStatus(this.#memory.write(this.#sharedPas, buffer, dak.key.d));
     if (status !== RmmEl3Status.Ok) return fail(status);
-    this.#log(SMC_RMM_ATTEST_GET_REALM_KEY, [buffer, size, curve], status);
+    this.#log(SMC_RMM_ATTEST_GET_REALM_KEY, status, 3, buffer, size, curve);
     return { status, keySize: dak.key.d.length };
   }
 
@@ -687,9 +696,8 @@ export class El3Monitor implements El3Services, El3VhukService {
    * @since 0.1.0
    */
   getPlatformToken(buffer: PhysAddr, size: number, challengeSize: number): El3PlatformTokenResult {
-    const args = [buffer, size, challengeSize];
     const fail = (status: RmmEl3Status): El3PlatformTokenResult => ({
-      status: this.#log(SMC_RMM_ATTEST_GET_PLAT_TOKEN, args, status),
+      status: this.#log(SMC_RMM_ATTEST_GET_PLAT_TOKEN, status, 3, buffer, size, challengeSize),
       hunkSize: 0,
       remaining: 0,
     });
@@ -729,7 +737,7 @@ export class El3Monitor implements El3Services, El3VhukService {
       this.#lastToken = token;
       this.#token = undefined;
     }
-    this.#log(SMC_RMM_ATTEST_GET_PLAT_TOKEN, args, status);
+    this.#log(SMC_RMM_ATTEST_GET_PLAT_TOKEN, status, 3, buffer, size, challengeSize);
     return { status, hunkSize: hunk, remaining };
   }
 
@@ -742,7 +750,7 @@ export class El3Monitor implements El3Services, El3VhukService {
    */
   getVhuk(id: number): El3VhukResult {
     const log = <S extends RmmEl3Status>(status: S): S => {
-      this.#log(SMC_RMM_ISLET_GET_VHUK, [id], status);
+      this.#log(SMC_RMM_ISLET_GET_VHUK, status, 1, id);
       return status;
     };
     if (id !== RmmIsletVhukId.A && id !== RmmIsletVhukId.M) {
@@ -770,13 +778,7 @@ export class El3Monitor implements El3Services, El3VhukService {
       cpusOn: [...this.#cpusOn],
       warmBoots: this.#warmBoots.map((w) => ({ ...w })),
       bootCompleteSmc: this.#bootCompleteSmc,
-      el3Calls:
-        this.#callCount <= EL3_CALL_LOG_SIZE
-          ? [...this.#calls]
-          : [
-              ...this.#calls.slice(this.#callCount % EL3_CALL_LOG_SIZE),
-              ...this.#calls.slice(0, this.#callCount % EL3_CALL_LOG_SIZE),
-            ],
+      el3Calls: this.#loggedCalls(),
       platformTokenTransfer:
         token === undefined ? undefined : { length: token.length, offset: this.#tokenOffset },
       lastPlatformToken: this.#lastToken,
@@ -910,14 +912,14 @@ export class El3Monitor implements El3Services, El3VhukService {
       case SMC_RMM_EL3_FEATURES: {
         // Interface v0.4 feature register 0: no optional feature (no EL3 token signing).
         const status = x1 === 0n ? RmmEl3Status.Ok : RmmEl3Status.Inval;
-        out[0] = signedReg(this.#log(fid, [regNumber(x1)], status));
+        out[0] = signedReg(this.#log(fid, status, 1, regNumber(x1)));
         out[1] = 0n;
         return out;
       }
       case SMC_RMM_BOOT_COMPLETE: {
         const code = Number(BigInt.asIntN(32, x1));
         this.#bootCompleteSmc = code;
-        out[0] = signedReg(this.#log(fid, [code], RmmEl3Status.Ok));
+        out[0] = signedReg(this.#log(fid, RmmEl3Status.Ok, 1, code));
         return out;
       }
       default:
@@ -1010,8 +1012,31 @@ export class El3Monitor implements El3Services, El3VhukService {
     );
   }
 
-  #log(fid: number, args: readonly number[], status: RmmEl3Status): RmmEl3Status {
-    this.#calls[this.#callCount++ % EL3_CALL_LOG_SIZE] = { fid, args, status };
+  /** Logs a call of up to {@link MAX_LOGGED_ARGS} arguments; returns `status`. */
+  #log(fid: number, status: RmmEl3Status, argc: number, a0 = 0, a1 = 0, a2 = 0): RmmEl3Status {
+    const i = this.#callCount++ % EL3_CALL_LOG_SIZE;
+    this.#callFids[i] = fid;
+    this.#callStatuses[i] = status;
+    this.#callArgc[i] = argc;
+    const at = i * MAX_LOGGED_ARGS;
+    this.#callArgs[at] = a0;
+    this.#callArgs[at + 1] = a1;
+    this.#callArgs[at + 2] = a2;
     return status;
+  }
+
+  /** The logged calls, oldest first. */
+  #loggedCalls(): El3CallRecord[] {
+    const n = Math.min(this.#callCount, EL3_CALL_LOG_SIZE);
+    const first = this.#callCount - n;
+    return Array.from({ length: n }, (_, k) => {
+      const i = (first + k) % EL3_CALL_LOG_SIZE;
+      const at = i * MAX_LOGGED_ARGS;
+      return {
+        fid: this.#callFids[i]!,
+        args: this.#callArgs.slice(at, at + this.#callArgc[i]!),
+        status: this.#callStatuses[i] as RmmEl3Status,
+      };
+    });
   }
 }

@@ -30,7 +30,7 @@ import {
   gptL0BlockGpi,
   gptL0TableAddress,
   gptL0Type,
-  gptL1SetGpi,
+  gptL1SetGpiHalf,
   isGpi,
   isGptL1Contig,
   type RawMemory,
@@ -370,9 +370,9 @@ export class Gpt implements GranuleProtectionCheck {
       lo = readU32(view, off);
       hi = readU32(view, off + 4);
     }
-    const d = gptL1SetGpi(hi, lo, g, to);
-    writeU32(view, off, d.lo);
-    writeU32(view, off + 4, d.hi);
+    // Only the half holding the granule's nibble changes.
+    if (g < 8) writeU32(view, off, gptL1SetGpiHalf(lo, g, to));
+    else writeU32(view, off + 4, gptL1SetGpiHalf(hi, g - 8, to));
     if (this.#l0Gpi[l0] === TABLE) {
       this.#l1Gpi[this.#slotBase[l0]! + offset] = to;
     } else {

@@ -43,6 +43,7 @@ import {
   type RmiReturnCode,
   RTT_PAGE_LEVEL,
   S2tteType,
+  s2tteType,
   World,
 } from '@islet/abi';
 import { assert } from '@islet/arch';
@@ -80,29 +81,43 @@ const UNASSIGN: ReadonlyMap<S2tteType, S2tteType> = new Map([
 ]);
 
 /** The decoded type of the entry a walk stopped at. */
-function typeOf(w: RttWalk, realm: Realm): S2tteType {
-  const e = decodeS2tte(w.hi, w.lo, w.level, realm.lpa2);
+function typeOf(w: RttWalk): S2tteType {
+  const type = s2tteType(w.hi, w.lo, w.level);
   assert(
-    e !== undefined,
+    type !== undefined,
     () =>
       `RTT 0x${w.tablePa.toString(16)}[${w.index}] at level ${w.level} holds an unknown descriptor`,
   );
-  return e.type;
+  return type;
 }
 
 /** A checked DATA_CREATE(_UNKNOWN) target: everything the commit needs. */
 interface DataTarget {
-  readonly realm: Realm;
-  readonly dataIdx: number;
-  readonly dataPa: number;
-  readonly ipa: number;
-  readonly w: RttWalk;
-  readonly type: S2tteType;
+  realm: Realm;
+  dataIdx: number;
+  dataPa: number;
+  ipa: number;
+  w: RttWalk;
+  type: S2tteType;
 }
 
 /**
- * Steps 3–8 of DATA_CREATE (steps 3, 5–8 for DATA_CREATE_UNKNOWN, `needNew` false): the target
- * or the failure to return.
+ * The one {@link DataTarget}, refilled by each {@link dataTarget} (two SMCs per page of a realm
+ * image; RMI handlers never nest). Its placeholders are never read: a caller reads it only after
+ * `dataTarget` filled it.
+ */
+const target: DataTarget = {
+  realm: undefined as unknown as Realm,
+  dataIdx: 0,
+  dataPa: 0,
+  ipa: 0,
+  w: undefined as unknown as RttWalk,
+  type: S2tteType.UnassignedEmpty,
+};
+
+/**
+ * Steps 3–8 of DATA_CREATE (steps 3, 5–8 for DATA_CREATE_UNKNOWN, `needNew` false): the failure
+ * to return, or `undefined` with {@link target} filled.
  */
 function dataTarget(
   ctx: RmiContext,
@@ -110,7 +125,7 @@ function dataTarget(
   dataX: bigint,
   ipaX: bigint,
   needNew: boolean,
-): DataTarget | RmiReturnCode {
+): RmiReturnCode | undefined {
   const { granules } = ctx;
   // 3. find_lock_two_granules(data DELEGATED, rd RD).
   const dataIdx = granules.findFromRegister(dataX);
@@ -131,9 +146,15 @@ function dataTarget(
   // 7., 8. the L3 entry.
   const w = rttWalk(granules, ctx.memory, realm, ipa, RTT_PAGE_LEVEL);
   if (w.level !== RTT_PAGE_LEVEL) return rmiErrorRtt(w.level);
-  const type = typeOf(w, realm);
+  const type = typeOf(w);
   if (!ASSIGN_UNKNOWN.has(type)) return rmiErrorRtt(RTT_PAGE_LEVEL);
-  return { realm, dataIdx, dataPa, ipa, w, type };
+  target.realm = realm;
+  target.dataIdx = dataIdx;
+  target.dataPa = dataPa;
+  target.ipa = ipa;
+  target.w = w;
+  target.type = type;
+  return undefined;
 }
 
 /** Writes the assigned entry, counts it in the L3 RTT and makes the granule DATA. */
@@ -161,8 +182,9 @@ export function rmiDataCreate(ctx: RmiContext, args: RmiArgs, _res: RmiResultReg
     return RMI_ERROR_INPUT;
   }
   // 3.–8.
-  const t = dataTarget(ctx, args[0], args[1], args[2], true);
-  if (!('realm' in t)) return t;
+  const failed = dataTarget(ctx, args[0], args[1], args[2], true);
+  if (failed !== undefined) return failed;
+  const t = target;
   // 9. the one copy from the Normal world, straight into the data granule's Realm-PAS view: a
   // read that faults copies nothing, so the granule stays zero (no per-call 4 KiB buffer), and
   // the content is then measured in place.
@@ -187,8 +209,9 @@ export function rmiDataCreateUnknown(
   args: RmiArgs,
   _res: RmiResultRegs,
 ): RmiReturnCode {
-  const t = dataTarget(ctx, args[0], args[1], args[2], false);
-  if (!('realm' in t)) return t;
+  const failed = dataTarget(ctx, args[0], args[1], args[2], false);
+  if (failed !== undefined) return failed;
+  const t = target;
   const type = ASSIGN_UNKNOWN.get(t.type);
   assert(type !== undefined, 'dataTarget admits unassigned entries only');
   commitAssign(ctx, t, type);
