@@ -159,9 +159,12 @@ export function bootPlatform(options: PlatformOptions = {}): Platform {
   }
   return {
     host: {
-      smc(fid: bigint, ...args: bigint[]): bigint[] {
+      smc(fid: bigint | number, ...args: bigint[]): bigint[] {
         // SMCCC: the function ID is W0, so bits [63:32] of X0 play no part (TF-A reads a u32).
-        const fid32 = Number(fid >= 0n && fid <= U32_MAX ? fid : BigInt.asUintN(32, fid));
+        const fid32 =
+          typeof fid === 'number'
+            ? fid
+            : Number(fid >= 0n && fid <= U32_MAX ? fid : BigInt.asUintN(32, fid));
         // The monitor reads the registers the host did not pass as 0 (and normalises the rest).
         const out = monitor.smc(World.Normal, fid32, args);
         return [out[0] ?? 0n, out[1] ?? 0n, out[2] ?? 0n, out[3] ?? 0n, out[4] ?? 0n];

@@ -6,6 +6,7 @@
  * @module
  */
 import { IsletError } from '@islet/arch';
+import { GranuleSet } from './granule-set.ts';
 import type { DramRange } from './ports.ts';
 
 const GRANULE = 0x1000n;
@@ -37,8 +38,8 @@ export class GranuleAllocator {
   #range = 0;
   #next: bigint;
   readonly #free: bigint[] = [];
-  /** Allocated granules by granule number (PA / 4 KiB): small integers hash fastest. */
-  readonly #used = new Set<number>();
+  /** Allocated granules by granule number (PA / 4 KiB). */
+  readonly #used = new GranuleSet();
 
   /**
    * @throws {RangeError} when a range is not granule-aligned or there is none.

@@ -50,15 +50,6 @@ export interface RttEntry {
 }
 
 /** A level argument as a 64-bit register (-1 is all ones). */
-/** X0 of each RMI FID, made once: a launch issues two SMCs per page. */
-const RMI_FID_REGISTERS: readonly bigint[] = Array.from({ length: 0x40 }, (_, i) =>
-  BigInt(SMC_RMI_VERSION + i),
-);
-
-function fidRegister(fid: number): bigint {
-  return RMI_FID_REGISTERS[fid - SMC_RMI_VERSION] ?? BigInt(fid);
-}
-
 const level64 = (level: number): bigint => BigInt.asUintN(64, BigInt(level));
 
 /**
@@ -80,7 +71,7 @@ export class RmiDriver {
 
   /** Issues one command; returns X0..X4 when X0 is RMI_SUCCESS. */
   call(command: RmiCommandName, fid: number, ...args: bigint[]): bigint[] {
-    const out = this.#ports.smc(fidRegister(fid), ...args);
+    const out = this.#ports.smc(fid, ...args);
     const x0 = out[0] ?? -1n;
     if (x0 !== 0n) throw new RmiCallError(command, x0, args);
     return out;

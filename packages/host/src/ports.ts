@@ -31,8 +31,11 @@ export interface DramRange {
  * @since 0.1.0
  */
 export interface HostPorts {
-  /** An SMC from the Normal world: `fid` in X0, `args` in X1..; returns X0..X4. */
-  smc(fid: bigint, ...args: bigint[]): bigint[];
+  /**
+   * An SMC from the Normal world: `fid` in X0 (a register value) or W0 (a number, what SMCCC
+   * reads: the driver's calls, which need no BigInt), `args` in X1..; returns X0..X4.
+   */
+  smc(fid: bigint | number, ...args: bigint[]): bigint[];
   readonly memory: HostMemory;
   /** The DRAM ranges the host owns and may delegate, in address order. */
   readonly dram: readonly DramRange[];

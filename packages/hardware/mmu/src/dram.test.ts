@@ -138,6 +138,10 @@ describe('known-zero granules', () => {
   const dirtied: [string, (d: Dram) => void][] = [
     ['a write', (d) => d.write(pa(B0 + 100), bytes(7))],
     ['a write across two granules', (d) => d.write(pa(B0 + G - 1), bytes(7, 7))],
+    [
+      'a write of whole granules in one copy',
+      (d) => d.write(pa(B0), new Uint8Array(2 * G).fill(7)),
+    ],
     ['a write through a live view', (d) => (d.granule(pa(B0))![100] = 7)],
     ['a descriptor store', (d) => d.writeDescriptor(pa(B0 + 96), 0, 7)],
     [
@@ -201,6 +205,24 @@ describe('multi-granule accesses', () => {
     expect(equalBytes(dram.read(pa(B1 + 123), data.length), data)).toBe(true);
     expect(dram.read(pa(B1 + 122), 1)[0]).toBe(0);
     expect(dram.read(pa(B1 + 123 + data.length), 1)[0]).toBe(0);
+  });
+
+  it('writes whole granules whatever order their storage was made in', () => {
+    const G = 4096;
+    for (const slabGranules of [1, 2, 4, 64]) {
+      const dram = new Dram({ slabGranules });
+      // Storage made out of order: granules 3, 1, 2, then 0, 4.. on the write itself.
+      for (const g of [3, 1, 2]) dram.write(pa(B0 + g * G), bytes(9));
+      const data = Uint8Array.from({ length: 6 * G + 100 }, (_, k) => (k * 13 + 1) & 0xff);
+      dram.write(pa(B0), data);
+      expect(equalBytes(dram.read(pa(B0), data.length), data)).toBe(true);
+      // Storage made in order: one copy per run of slots.
+      dram.write(pa(B1), data);
+      expect(equalBytes(dram.read(pa(B1), data.length), data)).toBe(true);
+      dram.write(pa(B1 + G), data.subarray(0, 3 * G));
+      expect(equalBytes(dram.read(pa(B1 + G), 3 * G), data.subarray(0, 3 * G))).toBe(true);
+      expect(equalBytes(dram.read(pa(B1), G), data.subarray(0, G))).toBe(true);
+    }
   });
 
   it('copies overlapping ranges as memmove does', () => {

@@ -512,6 +512,22 @@ export class Dram implements RawMemory {
       const n = Math.min(length - pos, GRANULE_SIZE - off);
       let s = this.#slotOf(d);
       if (s === 0) s = this.#allocate(d);
+      if (n === GRANULE_SIZE && length - pos >= 2 * GRANULE_SIZE) {
+        // Whole granules whose slots follow each other in one slab (granules first touched in
+        // order, e.g. a staging buffer) take one copy, not one per granule.
+        const run = this.#slotRun(d, s, (length - pos) / GRANULE_SIZE);
+        if (run > 1) {
+          const t = s - 1;
+          this.#zeroes.fill(0, s, s + run);
+          this.#slabs[t >>> this.#slabShift]!.set(
+            src.subarray(pos, pos + run * GRANULE_SIZE),
+            (t & this.#slabMask) * GRANULE_SIZE,
+          );
+          pos += run * GRANULE_SIZE;
+          d += run;
+          continue;
+        }
+      }
       this.#zeroes[s] = 0;
       const v = this.#views[s]!;
       const part = n === length ? src : src.subarray(pos, pos + n);
@@ -521,6 +537,23 @@ export class Dram implements RawMemory {
       off = 0;
       d++;
     }
+  }
+
+  /**
+   * How many granules from dense index `d` (slot `s`), at most `max`, have the slots `s`, `s + 1`,
+   * … in the slab of `s`.
+   */
+  #slotRun(d: number, s: number, max: number): number {
+    const slab = (s - 1) >>> this.#slabShift;
+    let run = 1;
+    while (
+      run < max &&
+      this.#slotOf(d + run) === s + run &&
+      (s + run - 1) >>> this.#slabShift === slab
+    ) {
+      run++;
+    }
+    return run;
   }
 
   #zeroK(d: number, off: number, length: number): void {

@@ -59,7 +59,6 @@ export interface DramBank {
  * @since 0.1.0
  */
 /** {@link MAX_ADDRESS} as a bigint, converted once (register checks run on every RMI call). */
-const MAX_ADDRESS_BIG = BigInt(MAX_ADDRESS);
 
 export const NO_GRANULE = -1;
 
@@ -149,7 +148,9 @@ export class GranuleTable {
    * @since 0.1.0
    */
   findFromRegister(x: bigint): number {
-    return x >= 0n && x < MAX_ADDRESS_BIG ? this.find(Number(x)) : NO_GRANULE;
+    // In numbers: rounding is monotonic, so every value at or above 2^52 stays at or above it.
+    const n = Number(x);
+    return n >= 0 && n < MAX_ADDRESS ? this.find(n) : NO_GRANULE;
   }
 
   /**
