@@ -165,6 +165,8 @@ export function startDigestWorker(): DigestWorker | undefined {
   let taken = 0;
   /** The shared buffers sent to the worker, by id (DRAM slabs: content is read in place). */
   const sharedIds = new Map<SharedArrayBuffer, number>();
+  let lastShared: SharedArrayBuffer | undefined;
+  let lastSharedId = 0;
   return {
     capacity: SLOTS,
     submit(alg: HashAlgorithm, descriptor, chainAt, content, contentAt, start): number {
@@ -178,13 +180,17 @@ export function startDigestWorker(): DigestWorker | undefined {
       if (content) {
         flags |= HAS_CONTENT;
         const buffer = content.buffer;
-        if (buffer instanceof SharedArrayBuffer) {
-          let id = sharedIds.get(buffer);
+        // Consecutive granules of an image mostly lie in one DRAM slab: its id is the last one.
+        if (buffer === lastShared || buffer instanceof SharedArrayBuffer) {
+          const shared = buffer as SharedArrayBuffer;
+          let id = shared === lastShared ? lastSharedId : sharedIds.get(shared);
           if (id === undefined) {
             id = sharedIds.size;
-            sharedIds.set(buffer, id);
-            worker.postMessage({ id, buffer });
+            sharedIds.set(shared, id);
+            worker.postMessage({ id, buffer: shared });
           }
+          lastShared = shared;
+          lastSharedId = id;
           flags |= SHARED_CONTENT;
           contentWord |= id << 16;
           words[slot * 4 + 3] = content.byteOffset;

@@ -50,6 +50,9 @@ export interface RttEntry {
 }
 
 /** A level argument as a 64-bit register (-1 is all ones). */
+/** X5 of DATA_CREATE for each `RmiDataMeasureContent`, made once (one call per image page). */
+const FLAGS: readonly bigint[] = [0n, 1n];
+
 const level64 = (level: number): bigint => BigInt.asUintN(64, BigInt(level));
 
 /**
@@ -232,7 +235,15 @@ export class RmiDriver {
     src: bigint,
     flags: RmiDataMeasureContent,
   ): void {
-    this.call('RMI_DATA_CREATE', SMC_RMI_DATA_CREATE, rd, data, ipa, src, BigInt(flags));
+    this.call(
+      'RMI_DATA_CREATE',
+      SMC_RMI_DATA_CREATE,
+      rd,
+      data,
+      ipa,
+      src,
+      FLAGS[flags] ?? BigInt(flags),
+    );
   }
 
   /** RMI_DATA_CREATE_UNKNOWN: maps `data` (delegated, zero) at `ipa`, unmeasured. */
