@@ -24,11 +24,12 @@
  * `GUEST_RSI_ERROR_INPUT`, …) is `SDK_BACKEND_FAILED` with that code in the details.
  * @module
  */
-import { CONSOLE_WRITE_MAX, packConsoleWrite, RealmHostCall, unpackConsoleWrite } from '@islet/abi';
+import { RealmHostCall } from '@islet/abi';
 import { concatBytes, type EcPublicKey } from '@islet/arch';
 import type { HesProvisioning } from '@islet/hes';
 import { type HashAlgorithmName, type LaunchedRealm, launchRealm, runRealm } from '@islet/host';
 import { isSdkErrorCode, SdkError } from '@islet/sdk';
+import { hostStreams } from './host-streams.ts';
 import { bootPlatform, type Platform } from './platform.ts';
 
 /**
@@ -135,31 +136,18 @@ export class ServiceRealm {
    */
   call(request: Uint8Array): Uint8Array {
     if (this.#closed) throw new SdkError('SDK_BACKEND_FAILED', `${this.#what} is closed`);
-    let given = 0;
     const chunks: Uint8Array[] = [];
     let got = 0;
     let want = -1;
     const run = runRealm(this.#platform.host, this.#realm, {
-      hostCall(imm, gprs) {
-        if (imm === RealmHostCall.Receive) {
-          if (given === request.length) return [0n];
-          const chunk = request.subarray(given, given + CONSOLE_WRITE_MAX);
-          given += chunk.length;
-          return packConsoleWrite(chunk);
+      hostCall: hostStreams(request, (bytes) => {
+        chunks.push(bytes);
+        got += bytes.length;
+        if (want < 0 && got >= 4) {
+          const head = concatBytes(...chunks);
+          want = 4 + new DataView(head.buffer, head.byteOffset).getUint32(0, true);
         }
-        if (imm === RealmHostCall.Send) {
-          const bytes = unpackConsoleWrite(gprs);
-          if (bytes === undefined) return undefined;
-          chunks.push(bytes);
-          got += bytes.length;
-          if (want < 0 && got >= 4) {
-            const head = concatBytes(...chunks);
-            want = 4 + new DataView(head.buffer, head.byteOffset).getUint32(0, true);
-          }
-          return [BigInt(bytes.length)];
-        }
-        return undefined;
-      },
+      }),
       // The realm asks for the next request once the response is in: stop there (its Receive
       // is answered "nothing waiting", what the next run enters it with).
       until: (info) =>

@@ -120,11 +120,12 @@ describe('FvpRealmSdk', () => {
     }
   });
 
-  it('a closed backend refuses further calls', () => {
-    const c = new FvpRealmSdk();
-    c.close();
-    c.close();
-    expect(errorCode(() => c.measurementRead(0))).toBe('SDK_BACKEND_FAILED');
+  it('refuses every operation once closed (and closes once)', () => {
+    const closed = new FvpRealmSdk();
+    for (let i = 0; i < 2; i++) closed.close();
+    for (const op of [() => closed.attest(), () => closed.seal(enc('x'))]) {
+      expect(errorCode(op)).toBe('SDK_BACKEND_FAILED');
+    }
   });
 });
 
