@@ -19,7 +19,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EcPublicKey } from '@islet/arch';
-import { assertMeasurementIndex, type RealmSdk, SdkError, SEALED_HEADER_SIZE } from '@islet/sdk';
+import {
+  assertExtension,
+  assertMeasurementIndex,
+  challengeOf,
+  type RealmSdk,
+  SdkError,
+  SEALED_HEADER_SIZE,
+} from '@islet/sdk';
 import { SdkRealmOp } from './sdk-realm-runtime.ts';
 import { SERVICE_LOOP, ServiceRealm, type ServiceRealmOptions } from './service-realm.ts';
 
@@ -108,6 +115,7 @@ export class FvpRealmSdk implements RealmSdk {
   }
 
   attest(userData: Uint8Array = new Uint8Array(0)): Uint8Array {
+    challengeOf(userData); // more than 64 bytes fails here, before it crosses into the realm
     return this.#call(SdkRealmOp.Attest, userData);
   }
 
@@ -118,6 +126,7 @@ export class FvpRealmSdk implements RealmSdk {
 
   measurementExtend(index: number, data: Uint8Array): void {
     assertMeasurementIndex(index, 1);
+    assertExtension(data);
     const body = new Uint8Array(1 + data.length);
     body[0] = index;
     body.set(data, 1);
@@ -141,7 +150,10 @@ export class FvpRealmSdk implements RealmSdk {
     this.#service.close();
   }
 
-  /** One request: the op, then `body` (whose content the realm checks). */
+  /**
+   * One request: the op, then `body`. The realm checks everything again (the host's checks only
+   * keep oversized requests out of the host-call channel).
+   */
   #call(op: number, body: Uint8Array): Uint8Array {
     const request = new Uint8Array(1 + body.length);
     request[0] = op;

@@ -90,6 +90,7 @@ describe('FvpRealmSdk', () => {
   });
 
   it('carries the codes of errors raised in the realm back to the host', () => {
+    expect(errorCode(() => a.unseal(new Uint8Array(40)))).toBe('SDK_SEALED_INVALID');
     expect(errorCode(() => a.attest(new Uint8Array(65)))).toBe('SDK_ARGUMENT_INVALID');
     expect(errorCode(() => a.measurementExtend(1, new Uint8Array(65)))).toBe(
       'SDK_ARGUMENT_INVALID',
@@ -114,6 +115,15 @@ describe('FvpRealmSdk', () => {
       expect(errorCode(() => raw.call(Uint8Array.of(3, 0, 0)))).toBe('SDK_ARGUMENT_INVALID');
       expect(errorCode(() => raw.call(Uint8Array.of(4)))).toBe('SDK_ARGUMENT_INVALID');
       expect(errorCode(() => raw.call(Uint8Array.of(0xff)))).toBe('SDK_ARGUMENT_INVALID');
+      // What the host checks, the realm checks again: a request that skips the host's checks.
+      for (const request of [
+        Uint8Array.of(1, ...new Uint8Array(65)),
+        Uint8Array.of(3, 5),
+        Uint8Array.of(4, 0, 1),
+        Uint8Array.of(4, 1, ...new Uint8Array(65)),
+      ]) {
+        expect(errorCode(() => raw.call(request))).toBe('SDK_ARGUMENT_INVALID');
+      }
       expect(raw.call(Uint8Array.of(3, 0)).length).toBe(32);
     } finally {
       raw.close();
