@@ -1,16 +1,22 @@
 /**
  * The `--backend`, `--identity` and `--tsm-root` options of the realm commands, and the
- * {@link RsiBackend} they choose: `simulated` (the default, `@islet/fvp`'s `SimulatedRealm`: an
- * in-process platform with Islet's dummy provisioning and one realm, booted for the one command
- * and closed after it) or `tsm` (a real Arm CCA Linux guest through configfs-tsm, tokens only).
+ * {@link RealmSdk} they choose:
+ *
+ * - `simulated` (the default): `@islet/fvp`'s `SimulatedRealm`, an in-process platform with
+ *   Islet's dummy provisioning and one realm that answers RSI calls; the SDK runs here;
+ * - `fvp`: `@islet/fvp`'s `FvpRealmSdk`, the same platform, and the SDK runs inside the realm
+ *   (its sealing key never leaves it);
+ * - `tsm`: a real Arm CCA Linux guest through configfs-tsm, tokens only.
+ *
+ * A simulated or fvp platform is booted for the one command and closed after it.
  * @module
  */
 import { IsletError } from '@islet/arch';
-import { SimulatedRealm } from '@islet/fvp';
-import { type RsiBackend, TSM_REPORT_ROOT, tsmBackend } from '@islet/sdk';
+import { FvpRealmSdk, SimulatedRealm } from '@islet/fvp';
+import { type RealmSdk, realmSdk, TSM_REPORT_ROOT, tsmBackend } from '@islet/sdk';
 
 /** The names `--backend` takes. */
-export const BACKENDS = ['simulated', 'tsm'] as const;
+export const BACKENDS = ['simulated', 'fvp', 'tsm'] as const;
 
 /** A backend name. */
 export type BackendName = (typeof BACKENDS)[number];
@@ -30,8 +36,12 @@ export const BACKEND_OPTIONS: {
 export const BACKEND_HELP: string = `Backend options:
   --backend <name>    simulated (default): an in-process platform provisioned with Islet's dummy
                       secrets and one realm, booted for this command only and closed after it;
+                      the SDK runs here and asks the realm for RSI calls;
+                      fvp: the same platform, with the SDK running inside the realm (through
+                      its guest shim): the realm attests, seals and unseals, and its sealing
+                      key never leaves it;
                       tsm: this machine's Arm CCA realm through configfs-tsm (tokens only)
-  --identity <name>   simulated: who the caller is, measured into the realm's RIM, so another
+  --identity <name>   simulated, fvp: who the caller is, measured into the realm's RIM, so another
                       identity has another RIM and other sealing keys (default islet-sdk)
   --tsm-root <dir>    tsm: the configfs-tsm report directory (default ${TSM_REPORT_ROOT})`;
 
@@ -50,40 +60,48 @@ export interface BackendChoice {
  */
 export function backendName(choice: BackendChoice): BackendName {
   const name = choice.backend ?? 'simulated';
-  if (name !== 'simulated' && name !== 'tsm') {
-    throw new IsletError('USAGE', `--backend must be ${BACKENDS.join(' or ')}`, { details: name });
+  const known = BACKENDS.find((b) => b === name);
+  if (known === undefined) {
+    throw new IsletError('USAGE', `--backend must be ${BACKENDS.join(', ')}`, { details: name });
   }
-  if (name === 'simulated' && choice['tsm-root'] !== undefined) {
+  if (known !== 'tsm' && choice['tsm-root'] !== undefined) {
     throw new IsletError('USAGE', '--tsm-root applies to --backend tsm');
   }
-  if (name === 'tsm' && choice.identity !== undefined) {
-    throw new IsletError('USAGE', '--identity applies to --backend simulated', {
+  if (known === 'tsm' && choice.identity !== undefined) {
+    throw new IsletError('USAGE', '--identity applies to --backend simulated or fvp', {
       details: "a real realm's identity is its image",
     });
   }
-  return name;
+  return known;
 }
 
 /**
- * Opens the chosen backend, runs `fn` with it and closes it, whatever `fn` does: a simulated
+ * Opens the chosen backend, runs `fn` with the SDK over it and closes it, whatever `fn` does: a
  * platform's threads would otherwise keep the process alive.
  * @throws {@link IsletError} what {@link backendName}, the backend and `fn` throw.
  */
-export function withBackend<T>(choice: BackendChoice, fn: (backend: RsiBackend) => T): T {
-  const backend: RsiBackend =
-    backendName(choice) === 'tsm'
-      ? tsmBackend(choice['tsm-root'] === undefined ? {} : { root: choice['tsm-root'] })
-      : new SimulatedRealm(choice.identity === undefined ? {} : { identity: choice.identity });
+export function withSdk<T>(choice: BackendChoice, fn: (sdk: RealmSdk) => T): T {
+  const identity = choice.identity === undefined ? {} : { identity: choice.identity };
+  const name = backendName(choice);
+  const sdk: RealmSdk =
+    name === 'fvp'
+      ? new FvpRealmSdk(identity)
+      : realmSdk(
+          name === 'tsm'
+            ? tsmBackend(choice['tsm-root'] === undefined ? {} : { root: choice['tsm-root'] })
+            : new SimulatedRealm(identity),
+        );
   try {
-    return fn(backend);
+    return fn(sdk);
   } finally {
-    backend.close?.();
+    sdk.close?.();
   }
 }
 
-/** How a summary line names the backend: `simulated, identity "islet-sdk"` or `tsm`. */
+/** How a summary line names the backend: `simulated, identity "islet-sdk"`, `fvp, …` or `tsm at …`. */
 export function describeBackend(choice: BackendChoice): string {
-  return backendName(choice) === 'tsm'
+  const name = backendName(choice);
+  return name === 'tsm'
     ? `tsm at ${choice['tsm-root'] ?? TSM_REPORT_ROOT}`
-    : `simulated, identity ${JSON.stringify(choice.identity ?? 'islet-sdk')}`;
+    : `${name}, identity ${JSON.stringify(choice.identity ?? 'islet-sdk')}`;
 }

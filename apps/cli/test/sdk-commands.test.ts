@@ -410,6 +410,71 @@ describe('the tsm backend', () => {
   });
 });
 
+describe('the fvp backend: the SDK inside the realm', () => {
+  const token = path('fvp-token.bin');
+
+  beforeAll(async () => {
+    const r = await islet('attest', '-o', token, '--user-data', USER_DATA, '--backend', 'fvp');
+    expect(r.err).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^attest: wrote a \d+-byte CCA token to .*\(fvp, identity "islet-sdk"; /);
+  });
+
+  test("attest then verify: the default CPAK, the user data, the fvp realm's RIM", async () => {
+    const rim = await islet('measurement-read', '--index', '0', '--backend', 'fvp');
+    expect(rim.err).toEqual([]);
+    expect(rim.out).toMatch(/^[0-9a-f]{64}$/);
+    const r = await islet('verify', '--input', token, '--user-data', USER_DATA);
+    expect(r.err).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain(`Realm challenge (#10) = [${USER_DATA_HEX}${'00'.repeat(56)}]`);
+    expect(r.out).toContain(`Realm initial measurement (#44238) = [${rim.out}]`);
+    expect(r.out).toMatch(/\nverified: .*user data$/);
+    const other = await islet('verify', '--input', token, '--user-data', 'nonce-43');
+    expectError(other, 'SDK_VERIFY_FAILED');
+  });
+
+  test("its RIM is not the simulated realm's, and changes with --identity", async () => {
+    const read = async (...more: string[]) =>
+      (await islet('measurement-read', '--index', '0', ...more)).out;
+    const fvp = await read('--backend', 'fvp');
+    expect(fvp).not.toBe(await read());
+    expect(await read('--backend', 'fvp', '--identity', 'app-b')).not.toBe(fvp);
+  });
+
+  test('measurement-extend extends in the realm', async () => {
+    const r = await islet('measurement-extend', '-n', '1', '--data', 'hello', '--backend', 'fvp');
+    expect(r.err).toEqual([]);
+    expect(r.out).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.out).not.toBe('0'.repeat(64));
+  });
+
+  test('seal and unseal in the realm: the same identity opens, others do not', async () => {
+    const plain = write('fvp-plain.txt', 'the fvp secret');
+    const blob = path('fvp-sealed.bin');
+    const fvp = ['--backend', 'fvp', '--identity', 'app-a'];
+    const s = await islet('seal', '-i', plain, '-o', blob, ...fvp);
+    expect(s.err).toEqual([]);
+    expect(s.out).toContain('(fvp, identity "app-a")');
+    const out = path('fvp-unsealed.txt');
+    expect((await islet('unseal', '-i', blob, '-o', out, ...fvp)).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('the fvp secret');
+    const other = ['--backend', 'fvp', '--identity', 'app-b'];
+    expectError(await islet('unseal', '-i', blob, '-o', out, ...other), 'SDK_SEALED_INVALID');
+    // The simulated realm of the same identity is another program: another RIM, another key.
+    const simulated = ['--identity', 'app-a'];
+    expectError(await islet('unseal', '-i', blob, '-o', out, ...simulated), 'SDK_SEALED_INVALID');
+  });
+
+  test('--tsm-root does not apply', async () => {
+    expectError(
+      await islet('attest', '-o', path('x.bin'), '--backend', 'fvp', '--tsm-root', dir),
+      'USAGE',
+      2,
+    );
+  });
+});
+
 describe('islet version and help', () => {
   test('version prints the package version and the backends', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -421,6 +486,7 @@ describe('islet version and help', () => {
       new RegExp(`^islet ${pkg.version.replace(/\./g, '\\.')} `),
     );
     expect(r.out).toMatch(/^ {2}simulated /m);
+    expect(r.out).toMatch(/^ {2}fvp /m);
     expect(r.out).toMatch(/^ {2}tsm /m);
   });
 

@@ -4,6 +4,13 @@
  * @module
  */
 export { defaultFirmwareImages } from './firmware.ts';
+export {
+  FVP_REALM_DATA_MAX,
+  FvpRealmSdk,
+  type FvpRealmSdkOptions,
+  sdkRealmProgram,
+  sdkRealmRuntime,
+} from './fvp-realm-sdk.ts';
 export { type GranuleInfo, type PlatformInspect, platformInspect } from './inspect.ts';
 export {
   EL3_BASE,
@@ -32,6 +39,13 @@ export {
 } from './realm-app.ts';
 export { realmMemory } from './realm-memory.ts';
 export { computeRim, foldPlan, type RimResult } from './rim.ts';
+export { SdkRealmOp } from './sdk-realm-runtime.ts';
+export {
+  SERVICE_LOOP,
+  ServiceRealm,
+  type ServiceRealmOptions,
+  serviceImage,
+} from './service-realm.ts';
 export { SERVICE_PROGRAM, SimulatedRealm, type SimulatedRealmOptions } from './simulated-realm.ts';
 export {
   createSmallRealm,

@@ -7,7 +7,7 @@
  * predicted offline from the launch alone ({@link computeRim}).
  * @module
  */
-import { CONSOLE_WRITE_MAX, packConsoleWrite, RealmHostCall, unpackConsoleWrite } from '@islet/abi';
+import { RealmHostCall } from '@islet/abi';
 import {
   bytesToRegs,
   type CryptoProvider,
@@ -27,6 +27,7 @@ import {
   runRealm,
 } from '@islet/host';
 import { type CcaTokenReport, verifyCcaToken } from '@islet/token';
+import { hostStreams } from './host-streams.ts';
 import type { Platform } from './platform.ts';
 import { computeRim } from './rim.ts';
 
@@ -95,8 +96,7 @@ export function runRealmApp(
   const challenges: Uint8Array[] = [];
   const sent: Uint8Array[] = [];
   const decoder = new TextDecoder();
-  const inbound = options.inbound ?? new Uint8Array(0);
-  let received = 0;
+  const streams = hostStreams(options.inbound ?? new Uint8Array(0), (bytes) => sent.push(bytes));
   let text = '';
   const t0 = performance.now();
   const realm = launchRealm(platform.host, launch, {
@@ -120,19 +120,7 @@ export function runRealmApp(
           challenges.push(Uint8Array.from(challenge));
           return bytesToRegs(challenge, 8);
         }
-        if (imm === RealmHostCall.Receive) {
-          if (received === inbound.length) return [0n];
-          const chunk = inbound.subarray(received, received + CONSOLE_WRITE_MAX);
-          received += chunk.length;
-          return packConsoleWrite(chunk);
-        }
-        if (imm === RealmHostCall.Send) {
-          const bytes = unpackConsoleWrite(gprs);
-          if (bytes === undefined) return undefined;
-          sent.push(bytes);
-          return [BigInt(bytes.length)];
-        }
-        return undefined;
+        return streams(imm, gprs);
       },
     });
   } finally {

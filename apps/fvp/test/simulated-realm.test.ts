@@ -5,7 +5,7 @@
  * @module
  */
 import { IsletSealingKeyFlag } from '@islet/abi';
-import { defaultCrypto, equalBytes, isIsletError, toHex } from '@islet/arch';
+import { defaultCrypto, equalBytes, toHex } from '@islet/arch';
 import { attest, parseClaims, Sealer } from '@islet/sdk';
 import { verifyCcaToken } from '@islet/token';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,17 +13,12 @@ import { bootPlatform } from '../src/platform.ts';
 import { runRealmApp } from '../src/realm-app.ts';
 import { computeRim } from '../src/rim.ts';
 import { SERVICE_PROGRAM, SimulatedRealm } from '../src/simulated-realm.ts';
+import { claimsShape } from './support/claims-shape.ts';
+import { errorCode } from './support/error-code.ts';
 
 const crypto = defaultCrypto();
 const enc = (s: string) => new TextEncoder().encode(s);
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isIsletError(e) ? e.code : `not coded: ${String(e)}`;
-  }
-  return undefined;
-};
+const code = errorCode;
 
 const a = new SimulatedRealm({ identity: 'app-a' });
 const b = new SimulatedRealm({ identity: 'app-b' });
@@ -81,11 +76,9 @@ describe('SimulatedRealm', () => {
       const app = runRealmApp(platform, {
         image: enc('host.send(rsi.attestationToken(host.challenge()));'),
       });
-      const shape = (token: Uint8Array) =>
-        parseClaims(token).list.map((c) => [c.token, c.key, c.title, kindOf(c.value)].join(' '));
-      const emulated = shape(app.sent);
+      const emulated = claimsShape(app.sent);
       expect(emulated.length).toBeGreaterThan(15);
-      expect(shape(attest(a, enc('x')))).toEqual(emulated);
+      expect(claimsShape(attest(a, enc('x')))).toEqual(emulated);
       expect(parseClaims(app.sent).claim('User data')?.value).toEqual(app.challenges[0]);
     } finally {
       platform.close();
@@ -99,10 +92,3 @@ describe('SimulatedRealm', () => {
     expect(code(() => c.measurementRead(0))).toBe('SDK_BACKEND_FAILED');
   });
 });
-
-/** A claim value's shape: its type, and its length for bytes. */
-function kindOf(v: unknown): string {
-  if (v instanceof Uint8Array) return `bytes[${v.length}]`;
-  if (Array.isArray(v)) return `list[${v.length}]`;
-  return typeof v;
-}

@@ -105,6 +105,9 @@ describe('runRealmVcpu', () => {
         code(() => rsi.hostCall(1, 'no')),
         code(() => psci.cpuOn(2 ** 28)),
         code(() => tsm.write('none', 'inblob', new Uint8Array(1))),
+        code(() => random(-1)),
+        code(() => random(65537)),
+        code(() => random('8')),
       );
       console.log(hex.encode(text.encode('€')), text.decode(hex.decode('e282ac')), memory.read(0, 0).length);
       console.log(mmio.read(${2 ** 32}, 1), mmio.write(${2 ** 32}, 1, -1), rsi.features(0), rsi.ipaStateGet(0, 4096));
@@ -126,12 +129,24 @@ describe('runRealmVcpu', () => {
         'GUEST_ARGUMENT_INVALID',
         'GUEST_ARGUMENT_INVALID',
         'GUEST_TSM_ENOENT',
+        'GUEST_ARGUMENT_INVALID',
+        'GUEST_ARGUMENT_INVALID',
+        'GUEST_ARGUMENT_INVALID',
       ].join(' '),
       'e282ac € 0',
       '128n undefined 0n {"top":4096,"ripas":1}',
       '',
     ]);
     expect(realm.mmioWrites).toEqual([{ ipa: 2 ** 32, size: 1, value: 0xffn }]);
+  });
+
+  test('random gives fresh bytes of the asked length, from the vCPU', () => {
+    const realm = new FakeRealm(`
+      const a = random(32), b = random(32);
+      console.log(a instanceof Uint8Array, a.length, hex.encode(a) !== hex.encode(b), random(0).length, random(65536).length);
+    `);
+    runUntilHalt(realm);
+    expect(realm.console).toBe('true 32 true 0 65536\n');
   });
 
   test('console output is cut into ConsoleWrites of at most 232 bytes between characters', () => {

@@ -29,3 +29,22 @@ export type SdkErrorCode =
 export class SdkError extends IsletError<SdkErrorCode> {
   override readonly name = 'SdkError';
 }
+
+/** Every code, so that a code that crossed a boundary as text can be checked. */
+const CODES: { readonly [code in SdkErrorCode]: true } = {
+  SDK_NOT_SUPPORTED: true,
+  SDK_ARGUMENT_INVALID: true,
+  SDK_BACKEND_FAILED: true,
+  SDK_SEALED_INVALID: true,
+  SDK_VERIFY_FAILED: true,
+  SDK_REFERENCE_INVALID: true,
+};
+
+/**
+ * Whether `code` is one of {@link SdkErrorCode}: for an SDK error that arrives as text, from an
+ * SDK running in a realm.
+ * @since 0.9.0
+ */
+export function isSdkErrorCode(code: unknown): code is SdkErrorCode {
+  return typeof code === 'string' && Object.hasOwn(CODES, code);
+}

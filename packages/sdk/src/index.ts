@@ -1,11 +1,12 @@
 /**
  * @islet/sdk: what a confidential app does with its realm, as Islet's SDK offers it: attest
  * (a CCA token carrying user data), verify and parse tokens, seal and unseal data, through an
- * {@link RsiBackend}.
+ * {@link RsiBackend}, on the host or inside a realm ({@link guestBackend}).
  * @module
  */
 export { attest, challengeOf } from './attester.ts';
-export { SdkError, type SdkErrorCode } from './errors.ts';
+export { isSdkErrorCode, SdkError, type SdkErrorCode } from './errors.ts';
+export { type GuestRsi, guestBackend } from './guest-backend.ts';
 export {
   CLAIM_TITLES,
   type Claim,
@@ -20,6 +21,14 @@ export {
   type ParseClaimsOptions,
   parseClaims,
 } from './parser.ts';
+export { type RealmSdk, realmSdk } from './realm-sdk.ts';
+export {
+  assertChallenge,
+  assertExtension,
+  assertMeasurementIndex,
+  assertU32,
+  MEASUREMENT_EXTEND_MAX,
+} from './rsi-arguments.ts';
 export { CHALLENGE_SIZE, type RsiBackend } from './rsi-dispatcher.ts';
 export {
   DEFAULT_SEALING_FLAGS,

@@ -5,7 +5,8 @@
  *
  * - a realm of an in-process platform (`@islet/fvp`'s simulated backend, for any machine): tokens
  *   are signed by the platform's RAK and keys derived by its RMM, never canned;
- * - the realm a program runs in on `@islet/fvp` (the guest shim);
+ * - the realm a program runs in on `@islet/fvp`, through its guest shim ({@link guestBackend}),
+ *   with the SDK bundled into the realm program;
  * - a real Arm CCA Linux guest, through configfs-tsm (tokens only, {@link tsmBackend}).
  *
  * A backend that cannot do an operation (configfs-tsm has no sealing key) throws

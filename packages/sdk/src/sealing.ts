@@ -22,6 +22,7 @@
 import { ISLET_SEALING_KEY_FLAGS_MASK, IsletSealingKeyFlag } from '@islet/abi';
 import { type CryptoProvider, defaultCrypto, isIsletError } from '@islet/arch';
 import { SdkError } from './errors.ts';
+import { assertU32 } from './rsi-arguments.ts';
 import type { RsiBackend } from './rsi-dispatcher.ts';
 
 /** The blob format this module writes. */
@@ -78,7 +79,8 @@ export class Sealer {
     this.#backend = backend;
     this.#crypto = options.crypto ?? defaultCrypto();
     this.#flags = checkFlags(options.flags ?? DEFAULT_SEALING_FLAGS);
-    this.#svn = checkSvn(options.svn ?? 0);
+    this.#svn = options.svn ?? 0;
+    assertU32(this.#svn, 'SVN');
   }
 
   /**
@@ -185,11 +187,4 @@ function checkFlags(flags: number): number {
     });
   }
   return flags;
-}
-
-function checkSvn(svn: number): number {
-  if (!Number.isInteger(svn) || svn < 0 || svn > 0xffff_ffff) {
-    throw new SdkError('SDK_ARGUMENT_INVALID', `SVN ${svn} is not a 32-bit unsigned integer`);
-  }
-  return svn;
 }

@@ -8,7 +8,6 @@
 import { defaultCrypto, type EcPublicKey, IsletError, toHex } from '@islet/arch';
 import { deriveCpak, ISLET_DUMMY_PROVISIONING } from '@islet/hes';
 import {
-  attest,
   type Claims,
   challengeOf,
   formatClaims,
@@ -24,7 +23,7 @@ import {
   BACKEND_OPTIONS,
   backendName,
   describeBackend,
-  withBackend,
+  withSdk,
 } from '../backend.ts';
 import type { Command } from '../cli.ts';
 import { parseKeyFile } from '../key-file.ts';
@@ -110,7 +109,7 @@ export const attestCommand: Command = {
         : readInput(values.input, 'user data');
     challengeOf(userData); // over 64 bytes fails here, before a platform boots
     backendName(values);
-    const token = withBackend(values, (backend) => attest(backend, userData));
+    const token = withSdk(values, (sdk) => sdk.attest(userData));
     writeOutput(output, token, 'token');
     io.stdout(
       `attest: wrote a ${token.length}-byte CCA token to ${output} (${describeBackend(values)}; user data ${userData.length === 0 ? '(none)' : toHex(userData)})`,

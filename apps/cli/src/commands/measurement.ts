@@ -1,17 +1,18 @@
 /**
  * `islet measurement-read` and `islet measurement-extend`: RSI_MEASUREMENT_READ/EXTEND, as Islet's
- * CLI commands of the same names. A simulated realm lives only for the one command, so an
+ * CLI commands of the same names. A simulated or fvp realm lives only for the one command, so an
  * extension is not seen by the next command: every command starts from a fresh realm.
  * @module
  */
 import { defaultCrypto, IsletError, toHex } from '@islet/arch';
 import { SdkError } from '@islet/sdk';
-import { BACKEND_HELP, BACKEND_OPTIONS, backendName, withBackend } from '../backend.ts';
+import { BACKEND_HELP, BACKEND_OPTIONS, backendName, withSdk } from '../backend.ts';
 import type { Command } from '../cli.ts';
 import { intOption, parseCommand, required, textOrHexOption } from '../options.ts';
 
-const FRESH_REALM_NOTE = `With the simulated backend each command boots a fresh platform and realm that lives only for
-that command: an extension is not seen by the next command (its REMs start at zero again).`;
+const FRESH_REALM_NOTE = `With the simulated and fvp backends each command boots a fresh platform and realm that
+lives only for that command: an extension is not seen by the next command (its REMs start at
+zero again).`;
 
 const READ_USAGE = `Usage: islet measurement-read --index <0..4> [backend options]
 
@@ -60,7 +61,7 @@ export const measurementReadCommand: Command = {
       4,
     );
     backendName(values);
-    io.stdout(toHex(withBackend(values, (backend) => backend.measurementRead(index))));
+    io.stdout(toHex(withSdk(values, (sdk) => sdk.measurementRead(index))));
     return 0;
   },
 };
@@ -108,9 +109,9 @@ export const measurementExtendCommand: Command = {
       throw new SdkError('SDK_ARGUMENT_INVALID', `an extension is 1..64 bytes, not ${data.length}`);
     }
     backendName(values);
-    const rem = withBackend(values, (backend) => {
-      backend.measurementExtend(index, data);
-      return backend.measurementRead(index);
+    const rem = withSdk(values, (sdk) => {
+      sdk.measurementExtend(index, data);
+      return sdk.measurementRead(index);
     });
     io.stdout(toHex(rem));
     return 0;

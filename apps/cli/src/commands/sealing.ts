@@ -1,24 +1,26 @@
 /**
- * `islet seal` and `islet unseal`: `@islet/sdk`'s `Sealer` on files. The key is the realm's
- * sealing key (Islet's RSI_ISLET_REALM_SEALING_KEY, bound to the platform and the RIM), so a blob
- * opens only in a realm of the same identity on a platform with the same provisioning: with the
- * simulated backend, the same `--identity`.
+ * `islet seal` and `islet unseal`: `@islet/sdk`'s `Sealer` on files, on the host (simulated) or
+ * inside the realm (fvp). The key is the realm's sealing key (Islet's RSI_ISLET_REALM_SEALING_KEY,
+ * bound to the platform and the RIM), so a blob opens only in a realm of the same identity on a
+ * platform with the same provisioning: with the simulated and fvp backends, the same backend and
+ * `--identity`.
  * @module
  */
-import { Sealer } from '@islet/sdk';
+import { FVP_REALM_DATA_MAX } from '@islet/fvp';
 import {
   BACKEND_HELP,
   BACKEND_OPTIONS,
   backendName,
   describeBackend,
-  withBackend,
+  withSdk,
 } from '../backend.ts';
 import type { Command, Io } from '../cli.ts';
 import { parseCommand, readInput, required, writeOutput } from '../options.ts';
 
 const SEALING_NOTE = `The key is the realm's sealing key, bound to its platform and its RIM: a blob opens only in a
-realm with the same identity (--identity) on a platform with the same provisioning; any changed
-bit, and any other identity, fails with SDK_SEALED_INVALID.`;
+realm with the same identity (the same --backend and --identity) on a platform with the same
+provisioning; any changed bit, and any other identity, fails with SDK_SEALED_INVALID. With
+--backend fvp the realm seals and unseals (at most ${FVP_REALM_DATA_MAX >> 20} MiB), and the key never leaves it.`;
 
 const usage = (
   verb: 'seal' | 'unseal',
@@ -46,10 +48,7 @@ function runSealing(verb: 'seal' | 'unseal', argv: readonly string[], io: Io): n
   const output = required(values.output, '--output <file>', verb);
   backendName(values);
   const data = readInput(input, verb === 'seal' ? 'input' : 'sealed blob');
-  const result = withBackend(values, (backend) => {
-    const sealer = new Sealer(backend);
-    return verb === 'seal' ? sealer.seal(data) : sealer.unseal(data);
-  });
+  const result = withSdk(values, (sdk) => (verb === 'seal' ? sdk.seal(data) : sdk.unseal(data)));
   writeOutput(output, result, verb === 'seal' ? 'sealed blob' : 'output');
   io.stdout(
     verb === 'seal'

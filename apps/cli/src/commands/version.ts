@@ -26,6 +26,7 @@ export const versionCommand: Command = {
         `islet ${cli} (@islet/sdk ${sdk})`,
         'backends:',
         "  simulated  (default) an in-process platform with Islet's dummy provisioning and one realm",
+        '  fvp        the same platform, with the SDK running inside the realm (guest shim)',
         `  tsm        an Arm CCA Linux guest through configfs-tsm (${TSM_REPORT_ROOT}); tokens only`,
       ].join('\n'),
     );

@@ -18,6 +18,8 @@
  * host     challenge() → 64 bytes from the relying party, send(bytes) to it, receive() → the
  *          bytes it sent (host calls)
  * exit     exit(status?): Exit host call, then SYSTEM_OFF
+ * random   random(length) → length (0..65536) bytes from the realm's entropy source (the kernel's
+ *          getrandom over FEAT_RNG's RNDR on hardware), for nonces, IVs and keys made in the realm
  * text     encode(string) → bytes, decode(bytes) → string (UTF-8)
  * hex      encode(bytes) → string, decode(string) → bytes
  * ```
@@ -36,6 +38,8 @@ import type { HostApi } from './sandbox.ts';
 
 /** The most bytes one `memory.read` or `memory.write` moves. */
 const MAX_TRANSFER = 1 << 26;
+/** The most bytes one `random` call gives: WebCrypto's `getRandomValues` quota. */
+const MAX_RANDOM = 65536;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -105,6 +109,11 @@ export interface GuestApiParts {
   readonly psci: PsciClient;
   /** Ends the realm with `status` (Exit host call, SYSTEM_OFF); never returns. */
   readonly exit: (status: number) => never;
+  /**
+   * The realm's entropy source: `length` cryptographically secure random bytes. A realm trusts
+   * no randomness from the host (RNDR is a CPU instruction), so this is the vCPU's own.
+   */
+  readonly random: (length: number) => Uint8Array;
 }
 
 /**
@@ -198,6 +207,7 @@ export function guestApi(parts: GuestApiParts): HostApi {
       receive: () => receiveHostCall(rsi),
     },
     exit: (status) => parts.exit(checkInt(status ?? 0, -(2 ** 31), 2 ** 32 - 1, 'the status')),
+    random: (length) => parts.random(checkInt(length, 0, MAX_RANDOM, 'the length')),
     text: {
       encode: (text) => encoder.encode(stringIn(text, 'the text')),
       decode: (bytes) => decoder.decode(bytesIn(bytes, 'the bytes')),

@@ -13,7 +13,7 @@
  * Then the vCPU halts: on hardware none of these calls returns.
  * @module
  */
-import { IsletError, isIsletError } from '@islet/arch';
+import { defaultCrypto, IsletError, isIsletError } from '@islet/arch';
 import type { RealmCpu } from '../ports.ts';
 import { RsiShim } from '../rsi/shim.ts';
 import { armCcaGuest } from '../tsm/arm-cca-guest.ts';
@@ -72,7 +72,11 @@ export function runRealmVcpu(cpu: RealmCpu): never {
   };
   let outcome: ProgramOutcome;
   try {
-    const api = guestApi({ cpu, boot, rsi, tsm: new ConfigfsTsm(armCcaGuest(rsi)), psci, exit });
+    const tsm = new ConfigfsTsm(armCcaGuest(rsi));
+    // The vCPU's own CSPRNG (node:crypto in a worker thread), as RNDR is the core's own.
+    const crypto = defaultCrypto();
+    const random = (length: number): Uint8Array => crypto.randomBytes(length);
+    const api = guestApi({ cpu, boot, rsi, tsm, psci, exit, random });
     outcome = runProgram(loadProgram(cpu, boot), api, print);
   } catch (e) {
     if (!isIsletError(e)) throw e;
