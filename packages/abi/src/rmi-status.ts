@@ -76,7 +76,12 @@ export function packReturnCode(status: RmiStatus, index = 0): bigint {
     throw new RangeError(`return code index ${index} is not in -1..255`);
   }
   const code = status | ((index & 0xff) << RMI_RETURN_INDEX_SHIFT);
-  return (PACKED[code] ??= BigInt(code));
+  let x0 = PACKED[code];
+  if (x0 === undefined) {
+    x0 = BigInt(code);
+    PACKED[code] = x0;
+  }
+  return x0;
 }
 
 /**
