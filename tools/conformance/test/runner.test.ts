@@ -16,7 +16,7 @@ import { formatResult, formatX0 } from '../src/status.ts';
 import type { ConformanceTarget, Target } from '../src/target.ts';
 
 /** A fake platform whose SMCs answer from `answer`; counts boots and closes. */
-function fakeTarget(answer: (fid: bigint, args: bigint[]) => bigint[]) {
+function fakeTarget(answer: (fid: bigint | number, args: bigint[]) => bigint[]) {
   const boots = { count: 0, closed: 0 };
   const target: ConformanceTarget = {
     secureGranule: 0xfd00_0000n,
@@ -80,7 +80,8 @@ const CASES: ConformanceCase[] = [
   ]),
 ];
 
-function answer(fid: bigint, args: bigint[]): bigint[] {
+function answer(w0: bigint | number, args: bigint[]): bigint[] {
+  const fid = BigInt(w0);
   const x = args[0] ?? 0n;
   if (fid === VERSION) {
     const x0 = [1n, 0n, 0x404n, SMC_UNKNOWN, 0n][Number(x)] ?? 0n;
