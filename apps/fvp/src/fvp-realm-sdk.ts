@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { EcPublicKey } from '@islet/arch';
+import { assert, type EcPublicKey } from '@islet/arch';
 import {
   assertExtension,
   assertMeasurementIndex,
@@ -28,18 +28,27 @@ import {
   SEALED_HEADER_SIZE,
 } from '@islet/sdk';
 import { SdkRealmOp } from './sdk-realm-runtime.ts';
-import { SERVICE_LOOP, ServiceRealm, type ServiceRealmOptions } from './service-realm.ts';
+import {
+  SERVICE_LOOP,
+  SERVICE_MESSAGE_MAX,
+  ServiceRealm,
+  type ServiceRealmOptions,
+} from './service-realm.ts';
 
 /**
  * The most bytes {@link FvpRealmSdk.seal} takes (and so, with the blob's header and tag, the
- * largest blob it unseals). Requests and responses move 232 bytes a host call: 1 MiB is some 4,500
- * exits each way, about 6 s.
+ * largest blob it unseals): 16 MiB. Data crosses through the service realm's shared window, a
+ * window-full (1 MiB) per host call; the limit keeps a request within
+ * {@link SERVICE_MESSAGE_MAX}, which the realm checks before it allocates.
  * @since 0.9.0
  */
-export const FVP_REALM_DATA_MAX: number = 1 << 20;
+export const FVP_REALM_DATA_MAX: number = 1 << 24;
 
 /** Bytes a sealed blob adds to its data: the header and the AES-GCM tag. */
 const SEALED_OVERHEAD = SEALED_HEADER_SIZE + 16;
+
+// The largest unseal request (op and blob) is one service message.
+assert(1 + FVP_REALM_DATA_MAX + SEALED_OVERHEAD <= SERVICE_MESSAGE_MAX, 'FVP_REALM_DATA_MAX');
 
 /** The runtime bundle, next to this module in dist/ or, from src/ under vitest, in ../dist/. */
 const RUNTIME = new URL(
@@ -152,7 +161,7 @@ export class FvpRealmSdk implements RealmSdk {
 
   /**
    * One request: the op, then `body`. The realm checks everything again (the host's checks only
-   * keep oversized requests out of the host-call channel).
+   * refuse what the realm would, with the SDK's own message and before the window is written).
    */
   #call(op: number, body: Uint8Array): Uint8Array {
     const request = new Uint8Array(1 + body.length);

@@ -42,10 +42,13 @@ export { computeRim, foldPlan, type RimResult } from './rim.ts';
 export { SdkRealmOp } from './sdk-realm-runtime.ts';
 export {
   SERVICE_LOOP,
+  SERVICE_MESSAGE_MAX,
+  SERVICE_WINDOW_PAGES,
   ServiceRealm,
   type ServiceRealmOptions,
   serviceImage,
 } from './service-realm.ts';
+export { SHARED_WINDOW_MAX_PAGES, SharedWindow } from './shared-window.ts';
 export { SERVICE_PROGRAM, SimulatedRealm, type SimulatedRealmOptions } from './simulated-realm.ts';
 export {
   createSmallRealm,

@@ -69,6 +69,8 @@ export interface FakeRealmOptions {
   readonly hashAlgo?: number;
   /** Pages whose access the host answers with INJECT_SEA. */
   readonly seaPages?: readonly number[];
+  /** The IPA width RSI_REALM_CONFIG reports (default {@link IPA_WIDTH}). */
+  readonly ipaWidth?: number;
 }
 
 let nextRd = 0x8000_0000n;
@@ -78,6 +80,7 @@ export class FakeRealm {
   readonly pages: Map<number, Uint8Array> = new Map();
   readonly measurements: Uint8Array[] = Array.from({ length: 5 }, () => new Uint8Array(64));
   readonly hashAlgo: number;
+  readonly ipaWidth: number;
   readonly memorySize: number;
   readonly seaPages: ReadonlySet<number>;
   readonly rd: bigint = nextRd++;
@@ -102,6 +105,7 @@ export class FakeRealm {
     this.image = typeof program === 'string' ? new TextEncoder().encode(program) : program;
     this.memorySize = options.memorySize ?? 0x10_0000;
     this.hashAlgo = options.hashAlgo ?? 0;
+    this.ipaWidth = options.ipaWidth ?? IPA_WIDTH;
     this.seaPages = new Set(options.seaPages ?? []);
     for (let at = 0; at < this.image.length; at += PAGE) {
       this.page(at).set(this.image.subarray(at, at + PAGE));
@@ -212,7 +216,7 @@ export class FakeRealm {
         const ipa = Number(x(1));
         if (unmapped(ipa)) return 'retry';
         const page = new Uint8Array(8);
-        new DataView(page.buffer).setBigUint64(0, BigInt(IPA_WIDTH), true);
+        new DataView(page.buffer).setBigUint64(0, BigInt(this.ipaWidth), true);
         this.#write(ipa, page);
         this.#write(ipa + 8, Uint8Array.of(this.hashAlgo));
         return ret(0n);

@@ -18,6 +18,19 @@ describe('runRealmVcpu', () => {
     expect(realm.off).toBe(true);
   });
 
+  test('memory.sharedBase() is the first unprotected IPA, from RSI_REALM_CONFIG, asked once', () => {
+    const realm = new FakeRealm(
+      `console.log(memory.sharedBase().toString(16), memory.sharedBase() === 2 ** 32);`,
+    );
+    runUntilHalt(realm);
+    expect(realm.console).toBe('100000000 true\n');
+    expect(realm.rsiFaults).toBe(1);
+    const bad = new FakeRealm(`memory.sharedBase();`, { ipaWidth: 60 });
+    runUntilHalt(bad);
+    expect(bad.console).toMatch(/RSI_REALM_CONFIG answered ipa_width 60/);
+    expect(bad.exitStatus).toBe(1);
+  });
+
   test('a secondary finds the program through its context id and ends with CPU_OFF', () => {
     const realm = new FakeRealm(`console.log('on', vcpu.index);`);
     const boot = {

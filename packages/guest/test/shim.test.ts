@@ -103,13 +103,18 @@ describe('RsiShim', () => {
     },
   );
 
-  test('realm config: decoded from the scratch page; an unknown hash algorithm is refused', () => {
+  test('realm config: decoded from the scratch page; a bad hash algorithm or IPA width is refused', () => {
     const realm = new FakeRealm('');
     expect(shimOf(realm).realmConfig()).toMatchObject({ ipaWidth: 33, hashAlgo: 0 });
     expect(realm.rsiFaults).toBe(1);
     const bad = new FakeRealm('', { hashAlgo: 7 });
     expect(codeOf(() => shimOf(bad).realmConfig())).toBe('GUEST_RSI_RESULT_INVALID');
     expect(codeOf(() => shimOf(bad).measurementRead(0))).toBe('GUEST_RSI_RESULT_INVALID');
+    for (const ipaWidth of [31, 53]) {
+      const narrow = new FakeRealm('', { ipaWidth });
+      expect(codeOf(() => shimOf(narrow).realmConfig())).toBe('GUEST_RSI_RESULT_INVALID');
+    }
+    expect(shimOf(new FakeRealm('', { ipaWidth: 52 })).realmConfig().ipaWidth).toBe(52);
   });
 
   test('attestation token: INIT, then CONTINUE in granule-sized rounds until success', () => {
@@ -198,7 +203,8 @@ describe('RsiShim', () => {
     expect(codeOf(() => new RsiShim({ smc, memory, scratch: 2 ** 52 }))).toBe(
       'GUEST_ARGUMENT_INVALID',
     );
-    // RSI_REALM_CONFIG is issued with the scratch page.
+    // RSI_REALM_CONFIG is issued with the scratch page (which holds a 40-bit config here).
+    memory.write(SCRATCH, Uint8Array.of(40));
     let seen = 0n;
     new RsiShim({
       smc: (x) => {

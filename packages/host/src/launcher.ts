@@ -11,15 +11,26 @@
  *
  * While the realm runs, the vCPU loop backs protected pages on demand
  * ({@link LaunchedRealm.dataCreateUnknown}) and adds RTTs below the plan's layout
- * ({@link LaunchedRealm.createRtts}); both are recorded here, so teardown undoes them too.
+ * ({@link LaunchedRealm.createRtts}); the host shares NS pages with the realm in its unprotected
+ * IPA half ({@link LaunchedRealm.mapUnprotected}: bounce buffers, virtqueues), with the RTTs that
+ * half needs. All of it is recorded here, so teardown undoes it too.
  *
  * Teardown order (`destroy()`): DATA_DESTROY every page (image and faulted in), REC_DESTROY in
- * reverse, RTT_DESTROY in reverse creation order (children before parents), REALM_DESTROY, then
- * UNDELEGATE every granule the realm used and free the run pages, so every granule is Non-secure
- * (and zero) again and back in the allocator.
+ * reverse, RTT_UNMAP_UNPROTECTED every shared page (an RTT that still maps one may count as live),
+ * RTT_DESTROY in reverse creation order (children before parents), REALM_DESTROY, then
+ * UNDELEGATE every granule the realm used and free the run pages and the shared pages, so every
+ * granule is Non-secure (and zero) again and back in the allocator.
  * @module
  */
-import { encodeRealmParams, encodeRecParams, RmiDataMeasureContent } from '@islet/abi';
+import {
+  encodeRealmParams,
+  encodeRecParams,
+  RmiDataMeasureContent,
+  S2TTE_MEMATTR_FWB_NORMAL_WB,
+  S2TTE_MEMATTR_SHIFT,
+  S2TTE_S2AP_RW,
+  S2TTE_S2AP_SHIFT,
+} from '@islet/abi';
 import { IsletError } from '@islet/arch';
 import { GranuleAllocator } from './allocator.ts';
 import { RmiDriver } from './driver.ts';
@@ -68,13 +79,39 @@ export interface LaunchedRealm {
   readonly plan: RealmPlan;
   readonly vmid: number;
   /**
-   * RMI_RTT_CREATEs the tables of levels `fromLevel`..3 that map `ipa`: what a command that
-   * stopped its walk at level `fromLevel - 1` (RMI_ERROR_RTT, index `fromLevel - 1`) needs.
+   * RMI_RTT_CREATEs the tables of levels `fromLevel`..3 that map `ipa` (either IPA half): what a
+   * command that stopped its walk at level `fromLevel - 1` (RMI_ERROR_RTT, index
+   * `fromLevel - 1`) needs.
    * @throws {@link RmiCallError} `HOST_RMI_FAILED` when the RMM refuses one (e.g. it exists).
-   * @throws {@link IsletError} `HOST_IPA_INVALID` when `ipa` is not in the protected half or
+   * @throws {@link IsletError} `HOST_IPA_INVALID` when `ipa` is outside the IPA space or
    *   `fromLevel` is not below the root level, `HOST_REALM_DESTROYED`, `HOST_OUT_OF_MEMORY`.
    */
   createRtts(ipa: bigint, fromLevel: number): void;
+  /**
+   * Shares a fresh, zeroed NS granule with the realm at the unprotected page `ipa` (IPA bit
+   * `ipaBits - 1` set): RMI_RTT_MAP_UNPROTECTED at level 3 with Normal write-back, read-write
+   * attributes, creating the RTTs the walk lacks. The granule stays Non-secure: host and realm
+   * both reach it, so the realm must treat what it reads there as hostile.
+   * `destroy()` unmaps it and frees the granule.
+   * @returns the granule's PA, where the host reads and writes what the realm sees at `ipa`.
+   * @throws {@link RmiCallError} `HOST_RMI_FAILED` when the RMM refuses (RMI_ERROR_RTT index 3:
+   *   the page is mapped already); the granule is then freed.
+   * @throws {@link IsletError} `HOST_IPA_INVALID` when `ipa` is not a page of the unprotected
+   *   half, `HOST_REALM_DESTROYED`, `HOST_OUT_OF_MEMORY`.
+   * @see rmm-abi.md §2.15
+   */
+  mapUnprotected(ipa: bigint): bigint;
+  /**
+   * Stops sharing the page at `ipa` (RMI_RTT_UNMAP_UNPROTECTED) and frees its granule; the
+   * tables stay until `destroy()`.
+   * @throws {@link RmiCallError} `HOST_RMI_FAILED` when the RMM refuses.
+   * @throws {@link IsletError} `HOST_IPA_INVALID` when {@link mapUnprotected} did not map `ipa`,
+   *   `HOST_REALM_DESTROYED`.
+   * @see rmm-abi.md §2.16
+   */
+  unmapUnprotected(ipa: bigint): void;
+  /** The pages {@link mapUnprotected} shares now: unprotected IPA and NS granule, in map order. */
+  readonly unprotected: readonly { readonly ipa: bigint; readonly pa: bigint }[];
   /**
    * Backs the protected page at `ipa` with a fresh zero granule (RMI_DATA_CREATE_UNKNOWN, unmeasured,
    * the RIPAS unchanged), creating the RTTs the walk lacks; `destroy()` DATA_DESTROYs it.
@@ -93,6 +130,14 @@ export interface LaunchedRealm {
 }
 
 const PAGE = 0x1000n;
+
+/**
+ * The host's attributes of a shared page (X4 of RMI_RTT_MAP_UNPROTECTED besides the PA): Normal
+ * write-back memory, read-write, as Linux maps its decrypted (shared) pages.
+ */
+const NS_PAGE_ATTRS = BigInt(
+  (S2TTE_MEMATTR_FWB_NORMAL_WB << S2TTE_MEMATTR_SHIFT) | (S2TTE_S2AP_RW << S2TTE_S2AP_SHIFT),
+);
 
 /**
  * NS pages the image is staged through, a batch at a time (256 KiB): one host write per run of
@@ -131,6 +176,8 @@ interface Built {
   rootCount: number;
   rtts: { pa: bigint; ipa: bigint; level: number }[];
   data: { pa: bigint; ipa: bigint; mapped: boolean }[];
+  /** NS granules shared at unprotected IPAs: unmapped before the RTTs go, then freed. */
+  shared: { pa: bigint; ipa: bigint }[];
   recs: { rec: bigint; aux: bigint[]; created: boolean }[];
   /** NS run pages, freed (not undelegated) last. */
   runs: bigint[];
@@ -165,6 +212,7 @@ export function launchRealm(
     rootCount: 0,
     rtts: [],
     data: [],
+    shared: [],
     recs: [],
     runs: [],
     delegated: [],
@@ -270,19 +318,22 @@ export function launchRealm(
   const data = b.data.map((d) => d.pa);
   const all = [...b.delegated];
   const protectedTop = 1n << BigInt(plan.launch.ipaBits - 1);
+  const ipaTop = protectedTop * 2n;
   const levelStart = plan.rtt.levelStart;
   let destroyed = false;
 
-  const checkIpa = (ipa: bigint): void => {
+  /** Checks that the realm is live and `ipa` is a page of `[base, top)`, the half `what` names. */
+  const checkPage = (ipa: bigint, base: bigint, top: bigint, what: string): void => {
     if (destroyed) {
       throw new IsletError('HOST_REALM_DESTROYED', 'the realm has been destroyed');
     }
-    if (ipa < 0n || ipa >= protectedTop || ipa % PAGE !== 0n) {
-      throw new IsletError('HOST_IPA_INVALID', 'not a page of the protected IPA space', {
-        details: `0x${ipa.toString(16)}, protected space [0, 0x${protectedTop.toString(16)})`,
+    if (ipa < base || ipa >= top || ipa % PAGE !== 0n) {
+      throw new IsletError('HOST_IPA_INVALID', `not a page of the ${what} IPA space`, {
+        details: `0x${ipa.toString(16)}, ${what} space [0x${base.toString(16)}, 0x${top.toString(16)})`,
       });
     }
   };
+  const checkIpa = (ipa: bigint): void => checkPage(ipa, 0n, protectedTop, 'protected');
   const takeForRealm = (): bigint => {
     const pa = take();
     all.push(pa);
@@ -301,7 +352,7 @@ export function launchRealm(
     granules.free(pa);
   };
   const createRtts = (ipa: bigint, fromLevel: number): void => {
-    checkIpa(ipa - (ipa % PAGE));
+    checkPage(ipa - (ipa % PAGE), 0n, ipaTop, 'realm');
     if (!Number.isInteger(fromLevel) || fromLevel <= levelStart || fromLevel > 3) {
       throw new IsletError('HOST_IPA_INVALID', `no RTT level ${fromLevel} below the root`);
     }
@@ -333,6 +384,9 @@ export function launchRealm(
     get granules() {
       return all;
     },
+    get unprotected() {
+      return b.shared.map(({ ipa, pa }) => ({ ipa, pa }));
+    },
     plan,
     vmid,
     createRtts,
@@ -356,6 +410,40 @@ export function launchRealm(
       data.push(pa);
       return pa;
     },
+    mapUnprotected(ipa) {
+      checkPage(ipa, protectedTop, ipaTop, 'unprotected');
+      const pa = granules.alloc();
+      try {
+        // The granule may hold what the host staged before: the realm gets zeros.
+        ports.memory.write(pa, new Uint8Array(Number(PAGE)));
+        const desc = pa | NS_PAGE_ATTRS;
+        try {
+          rmi.rttMapUnprotected(rd, ipa, 3, desc);
+        } catch (err) {
+          const level = missingRttLevel(err, levelStart);
+          if (level === undefined) throw err;
+          createRtts(ipa, level + 1);
+          rmi.rttMapUnprotected(rd, ipa, 3, desc);
+        }
+      } catch (err) {
+        granules.free(pa);
+        throw err;
+      }
+      b.shared.push({ pa, ipa });
+      return pa;
+    },
+    unmapUnprotected(ipa) {
+      checkPage(ipa, protectedTop, ipaTop, 'unprotected');
+      const at = b.shared.findIndex((s) => s.ipa === ipa);
+      if (at < 0) {
+        throw new IsletError('HOST_IPA_INVALID', 'no page shared at this IPA', {
+          details: `0x${ipa.toString(16)}`,
+        });
+      }
+      rmi.rttUnmapUnprotected(rd, ipa, 3);
+      granules.free(b.shared[at]!.pa);
+      b.shared.splice(at, 1);
+    },
     destroy() {
       if (destroyed) return;
       teardown(rmi, granules, b);
@@ -373,6 +461,10 @@ function teardown(rmi: RmiDriver, granules: GranuleAllocator, b: Built): void {
     });
     drain(b.recs, (r) => {
       if (r.created) rmi.recDestroy(r.rec);
+    });
+    drain(b.shared, (s) => {
+      rmi.rttUnmapUnprotected(rd, s.ipa, 3);
+      granules.free(s.pa);
     });
     drain(b.rtts, (t) => {
       rmi.rttDestroy(rd, t.ipa, t.level);

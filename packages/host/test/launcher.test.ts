@@ -180,10 +180,106 @@ describe('launchRealm (against a recording fake)', () => {
         expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
       );
     }
+    // The unprotected half is 2^31..2^32: protected, unaligned, past the top are refused.
+    for (const ipa of [0x1000n, 0x8000_0800n, 0x1_0000_0000n]) {
+      expect(() => realm.mapUnprotected(ipa)).toThrowError(
+        expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
+      );
+    }
+    expect(() => realm.unmapUnprotected(0x8000_0000n)).toThrowError(
+      expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
+    );
+    for (const ipa of [0x1_0000_0000n, -0x1000n]) {
+      expect(() => realm.createRtts(ipa, 3)).toThrowError(
+        expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
+      );
+    }
     realm.destroy();
     expect(() => realm.dataCreateUnknown(0x1000n)).toThrowError(
       expect.objectContaining({ code: 'HOST_REALM_DESTROYED' }),
     );
+    expect(() => realm.mapUnprotected(0x8000_0000n)).toThrowError(
+      expect.objectContaining({ code: 'HOST_REALM_DESTROYED' }),
+    );
+  });
+
+  test('mapUnprotected shares zeroed NS pages, creating the RTTs of the unprotected half', () => {
+    const ports = fakePorts();
+    const allocator = new GranuleAllocator(ports.dram);
+    const realm = launchRealm(ports, { image, ipaBits: 32 }, { allocator });
+    const held = allocator.inUse;
+    const top = 0x8000_0000n; // the unprotected half of a 32-bit realm starts at 2^31
+    // The RMM's walk stops at the root (level 1) under 2^31 until the tables exist.
+    let mapped = false;
+    ports.answer = (c) => {
+      if (c.name === 'RMI_RTT_CREATE' && c.args[3] === 3n) mapped = true;
+      if (c.name !== 'RMI_RTT_MAP_UNPROTECTED' || mapped) return undefined;
+      return [packReturnCode(RmiStatus.ErrorRtt, 1)];
+    };
+    ports.calls.length = 0;
+    const pa = realm.mapUnprotected(top + 0x1000n);
+    expect(ports.calls.map((c) => c.name.replace('RMI_', ''))).toEqual([
+      'RTT_MAP_UNPROTECTED',
+      'GRANULE_DELEGATE',
+      'RTT_CREATE',
+      'GRANULE_DELEGATE',
+      'RTT_CREATE',
+      'RTT_MAP_UNPROTECTED',
+    ]);
+    const creates = ports.calls.filter((c) => c.name === 'RMI_RTT_CREATE');
+    expect(creates.map((c) => c.args.slice(2))).toEqual([
+      [top, 2n],
+      [top, 3n],
+    ]);
+    // X4: the PA | MemAttr Normal WB (0b110 << 2) | S2AP RW (0b11 << 6); level 3.
+    const map = ports.calls.at(-1)!;
+    expect(map.args).toEqual([realm.rd, top + 0x1000n, 3n, pa | 0xd8n]);
+    // Not delegated, zeroed for the realm, and listed.
+    expect(realm.granules).not.toContain(pa);
+    expect(ports.writes.at(-1)).toEqual({ pa, bytes: new Uint8Array(0x1000) });
+    expect(realm.unprotected).toEqual([{ ipa: top + 0x1000n, pa }]);
+    expect(allocator.inUse).toBe(held + 3); // the page and two RTTs
+
+    const second = realm.mapUnprotected(top + 0x2000n);
+    ports.calls.length = 0;
+    realm.unmapUnprotected(top + 0x2000n);
+    expect(ports.calls.map((c) => [c.name, ...c.args.slice(1)])).toEqual([
+      ['RMI_RTT_UNMAP_UNPROTECTED', top + 0x2000n, 3n],
+    ]);
+    expect(allocator.isAllocated(second)).toBe(false);
+    expect(() => realm.unmapUnprotected(top + 0x2000n)).toThrowError(
+      expect.objectContaining({ code: 'HOST_IPA_INVALID' }),
+    );
+
+    // Teardown unmaps what is shared before it destroys the RTTs, and frees every granule.
+    ports.calls.length = 0;
+    realm.destroy();
+    const names = ports.calls.map((c) => c.name);
+    const unmap = names.indexOf('RMI_RTT_UNMAP_UNPROTECTED');
+    expect(unmap).toBeGreaterThan(-1);
+    expect(unmap).toBeLessThan(names.indexOf('RMI_RTT_DESTROY'));
+    expect(ports.calls[unmap]!.args.slice(1)).toEqual([top + 0x1000n, 3n]);
+    expect(
+      ports.calls.filter((c) => c.name === 'RMI_RTT_DESTROY').map((c) => c.args.slice(1, 3)),
+    ).toContainEqual([top, 2n]);
+    expect(realm.unprotected).toEqual([]);
+    expect(allocator.inUse).toBe(0);
+  });
+
+  test('a refused RTT_MAP_UNPROTECTED frees its granule', () => {
+    const ports = fakePorts();
+    const allocator = new GranuleAllocator(ports.dram);
+    const realm = launchRealm(ports, { image, ipaBits: 32 }, { allocator });
+    const held = allocator.inUse;
+    ports.answer = (c) =>
+      c.name === 'RMI_RTT_MAP_UNPROTECTED' ? [packReturnCode(RmiStatus.ErrorRtt, 3)] : undefined;
+    expect(() => realm.mapUnprotected(0x8000_0000n)).toThrowError(
+      expect.objectContaining({ code: 'HOST_RMI_FAILED', index: 3 }),
+    );
+    expect(allocator.inUse).toBe(held);
+    expect(realm.unprotected).toEqual([]);
+    realm.destroy();
+    expect(allocator.inUse).toBe(0);
   });
 
   test('a refused step tears down what was built and frees every granule', () => {

@@ -51,6 +51,9 @@ import { RsiError, type RsiShimCommand } from './rsi-error.ts';
 
 /** Bytes of a measurement slot and of the RSI_MEASUREMENT_EXTEND value (X3..X10). */
 const MEASUREMENT_SLOT = 64;
+/** The IPA widths a realm can have: RmiRealmParams s2sz 32..48, or up to 52 with LPA2. */
+const IPA_WIDTH_MIN = 32;
+const IPA_WIDTH_MAX = 52;
 /**
  * Bytes of the attestation challenge (X1..X8 of RSI_ATTESTATION_TOKEN_INIT).
  * @see rmm-abi.md §5.5
@@ -244,7 +247,8 @@ export class RsiShim {
 
   /**
    * RSI_REALM_CONFIG into the scratch page, decoded.
-   * @throws {@link RsiError} `GUEST_RSI_RESULT_INVALID` when `hash_algo` is not SHA-256 or SHA-512.
+   * @throws {@link RsiError} `GUEST_RSI_RESULT_INVALID` when `hash_algo` is not SHA-256 or SHA-512,
+   *   or `ipa_width` is not 32..52 (what RmiRealmParams s2sz may be).
    * @see rmm-abi.md §3.4, §5.7
    * @since 0.1.0
    */
@@ -254,6 +258,10 @@ export class RsiShim {
     const algo = config.hashAlgo;
     if (!isHashAlgorithm(algo)) {
       throw RsiError.invalidResult('RSI_REALM_CONFIG', `hash_algo ${algo}`);
+    }
+    const width = config.ipaWidth;
+    if (!Number.isInteger(width) || width < IPA_WIDTH_MIN || width > IPA_WIDTH_MAX) {
+      throw RsiError.invalidResult('RSI_REALM_CONFIG', `ipa_width ${width}`);
     }
     this.#hashAlgo = algo;
     return config;

@@ -12,7 +12,16 @@
  * tsm      create(name) remove(name) write(name, 'inblob', bytes) read(name, attribute)
  * console  log/info/debug/warn/error(...values): ConsoleWrite host calls
  * vcpu     index, wfi(), wfe()
- * memory   size, imageBase, imageLength, rsiPage, read(ipa, length), write(ipa, bytes)
+ * memory   size, imageBase, imageLength, rsiPage, read(ipa, length), write(ipa, bytes),
+ *          sharedBase() → 2^(ipaWidth - 1), the first IPA of the unprotected (shared) half: what
+ *          Linux calls PROT_NS_SHARED, from RSI_REALM_CONFIG (asked once). read and write reach
+ *          either half through stage 2: an unprotected page is the NS page the host mapped there
+ *          (RMI_RTT_MAP_UNPROTECTED), which the host can change at any time, so a program copies
+ *          what it reads there before it checks it, and writes there only what the host may see;
+ *          an unprotected page the host did not map is a GUEST_SEA (bulk accesses carry no
+ *          syndrome to emulate), what the host did not map to NS memory too. Where a shared
+ *          buffer lies in that half is for the program and its host to agree (apps/fvp's service
+ *          realm names its window in each request)
  * mmio     read(ipa, size, signed?) → bigint, write(ipa, size, value)  (size 1, 2, 4 or 8)
  * psci     version() cpuOn(index) cpuOff() affinityInfo(index) systemOff() systemReset()
  * host     challenge() → 64 bytes from the relying party, send(bytes) to it, receive() → the
@@ -123,6 +132,7 @@ export interface GuestApiParts {
 export function guestApi(parts: GuestApiParts): HostApi {
   const { cpu, boot, rsi, tsm, psci } = parts;
   const memory = cpu.memory;
+  let sharedBase: number | undefined;
   return {
     rsi: {
       abiVersion: (major, minor) => rsi.abiVersion(major as number, minor as number),
@@ -172,6 +182,10 @@ export function guestApi(parts: GuestApiParts): HostApi {
       imageBase: boot.imageIpa,
       imageLength: boot.imageLength,
       rsiPage: scratchPage(boot, cpu.index),
+      sharedBase: () => {
+        sharedBase ??= 2 ** (rsi.realmConfig().ipaWidth - 1);
+        return sharedBase;
+      },
       read: (ipa, length) => {
         const n = checkInt(length, 0, MAX_TRANSFER, 'the length');
         return memory.read(transfer(ipa, n), n);
