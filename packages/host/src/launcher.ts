@@ -15,7 +15,8 @@
  * IPA half ({@link LaunchedRealm.mapUnprotected}: bounce buffers, virtqueues), with the RTTs that
  * half needs. All of it is recorded here, so teardown undoes it too.
  *
- * Teardown order (`destroy()`): DATA_DESTROY every page (image and faulted in), REC_DESTROY in
+ * Teardown order (`destroy()`): DATA_DESTROY every page (image and faulted in) in the order they
+ * were mapped (the image's in IPA order), REC_DESTROY in
  * reverse, RTT_UNMAP_UNPROTECTED every shared page (an RTT that still maps one may count as live),
  * RTT_DESTROY in reverse creation order (children before parents), REALM_DESTROY, then
  * UNDELEGATE every granule the realm used and free the run pages and the shared pages, so every
@@ -452,11 +453,13 @@ export function launchRealm(
   };
 }
 
-/** Undoes `b` in reverse, emptying it as it goes (so a retry resumes where a refusal stopped). */
+/** Undoes `b`, emptying it as it goes (so a retry resumes where a refusal stopped). */
 function teardown(rmi: RmiDriver, granules: GranuleAllocator, b: Built): void {
   const rd = b.rd;
   if (rd !== undefined && b.realm) {
-    drain(b.data, (d) => {
+    // In IPA order: DATA_DESTROY reports the next live entry of the table, which is then the next
+    // page, found at once (last first, the RMM scans the rest of the table each time).
+    drainInOrder(b.data, (d) => {
       if (d.mapped) rmi.dataDestroy(rd, d.ipa);
     });
     drain(b.recs, (r) => {
@@ -479,6 +482,19 @@ function teardown(rmi: RmiDriver, granules: GranuleAllocator, b: Built): void {
   drain(b.runs, (pa) => {
     granules.free(pa);
   });
+}
+
+/** Undoes the items of `list` first first; those undone are removed even when one is refused. */
+function drainInOrder<T>(list: T[], undo: (item: T) => void): void {
+  let done = 0;
+  try {
+    for (const item of list) {
+      undo(item);
+      done++;
+    }
+  } finally {
+    list.splice(0, done);
+  }
 }
 
 /** Undoes the items of `list` last first, removing each once `undo` returns. */

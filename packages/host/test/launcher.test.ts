@@ -19,7 +19,7 @@ const runs = (names: readonly string[]): string[] => {
 };
 
 describe('launchRealm (against a recording fake)', () => {
-  test('issues the launch in order, then tears down in reverse', () => {
+  test('issues the launch in order, then tears down in reverse (data pages in IPA order)', () => {
     const ports = fakePorts();
     const progress: [number, number][] = [];
     const allocator = new GranuleAllocator(ports.dram);
@@ -106,6 +106,8 @@ describe('launchRealm (against a recording fake)', () => {
       'REALM_DESTROY',
       `GRANULE_UNDELEGATE×${realm.granules.length}`,
     ]);
+    const dataDestroys = ports.calls.filter((c) => c.name === 'RMI_DATA_DESTROY');
+    expect(dataDestroys.map((c) => c.args[1])).toEqual([0n, 0x1000n]);
     const rttDestroys = ports.calls.filter((c) => c.name === 'RMI_RTT_DESTROY');
     expect(rttDestroys.map((c) => [c.args[1], c.args[2]])).toEqual([
       [0n, 3n],
@@ -280,6 +282,31 @@ describe('launchRealm (against a recording fake)', () => {
     expect(realm.unprotected).toEqual([]);
     realm.destroy();
     expect(allocator.inUse).toBe(0);
+  });
+
+  test('a destroy refused half-way resumes where it stopped when called again', () => {
+    const ports = fakePorts();
+    const granules = new GranuleAllocator(ports.dram);
+    const realm = launchRealm(ports, { image }, { allocator: granules });
+    let refuse = true;
+    ports.answer = (c) => {
+      if (c.name === 'RMI_DATA_DESTROY' && c.args[1] === 0x1000n && refuse) {
+        refuse = false;
+        return [packReturnCode(RmiStatus.ErrorInput)];
+      }
+      return undefined;
+    };
+    ports.calls.length = 0;
+    expect(() => realm.destroy()).toThrowError(
+      expect.objectContaining({ code: 'HOST_RMI_FAILED', command: 'RMI_DATA_DESTROY' }),
+    );
+    realm.destroy();
+    const destroyed = ports.calls
+      .filter((c) => c.name === 'RMI_DATA_DESTROY')
+      .map((c) => c.args[1]);
+    // Page 0 once, page 1 refused then done: each mapped page is destroyed exactly once.
+    expect(destroyed).toEqual([0n, 0x1000n, 0x1000n]);
+    expect(granules.inUse).toBe(0);
   });
 
   test('a refused step tears down what was built and frees every granule', () => {
