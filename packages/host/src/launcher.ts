@@ -16,8 +16,8 @@
  * half needs. All of it is recorded here, so teardown undoes it too.
  *
  * Teardown order (`destroy()`): DATA_DESTROY every page (image and faulted in) in the order they
- * were mapped (the image's in IPA order), REC_DESTROY in
- * reverse, RTT_UNMAP_UNPROTECTED every shared page (an RTT that still maps one may count as live),
+ * were mapped (the image's in IPA order), REC_DESTROY in reverse, RTT_UNMAP_UNPROTECTED every
+ * shared page (an RTT that still maps one may count as live),
  * RTT_DESTROY in reverse creation order (children before parents), REALM_DESTROY, then
  * UNDELEGATE every granule the realm used and free the run pages and the shared pages, so every
  * granule is Non-secure (and zero) again and back in the allocator.
