@@ -49,10 +49,10 @@ export interface RttEntry {
   readonly ripas: number;
 }
 
-/** A level argument as a 64-bit register (-1 is all ones). */
 /** X5 of DATA_CREATE for each `RmiDataMeasureContent`, made once (one call per image page). */
 const FLAGS: readonly bigint[] = [0n, 1n];
 
+/** A level argument as a 64-bit register (-1 is all ones). */
 const level64 = (level: number): bigint => BigInt.asUintN(64, BigInt(level));
 
 /**

@@ -58,8 +58,6 @@ export interface DramBank {
  * What {@link GranuleTable.find} returns for an address without a granule (TF-RMM's NULL).
  * @since 0.1.0
  */
-/** {@link MAX_ADDRESS} as a bigint, converted once (register checks run on every RMI call). */
-
 export const NO_GRANULE = -1;
 
 /** One bank with the number of its first granule. */
