@@ -98,6 +98,13 @@ describe('CBOR', () => {
     input[1] = 9;
     expect([...out]).toEqual([1, 2, 3]);
   });
+  test('decoding leaves the input as it was: no property is added to it', () => {
+    const input = Uint8Array.of(0x82, 0x43, 1, 2, 3, 0x19, 0x01, 0x00);
+    decodeCbor(input, 'item');
+    expect(Object.getOwnPropertyNames(input)).toEqual(
+      Object.getOwnPropertyNames(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0)),
+    );
+  });
   test('a duplicated claim in a signed payload is refused', () => {
     const p = encodeCbor(goodPlatformMap);
     // Append a second lifecycle claim: bump the map length and add `19 095b 19 3000`.

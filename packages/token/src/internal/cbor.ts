@@ -50,7 +50,9 @@ export function decodeCbor(bytes: Uint8Array, what: string): unknown {
   }
   let raw: unknown;
   try {
-    raw = decoder.decode(bytes);
+    // A view of our own: cbor-x caches a `dataView` property on the array it decodes, which
+    // would otherwise appear on the caller's bytes.
+    raw = decoder.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
   } catch (cause) {
     throw new TokenError('TOKEN_CBOR_MALFORMED', `malformed CBOR in the ${what}`, { cause });
   }
