@@ -124,13 +124,13 @@ export class Sealer {
     if (blob[0] !== SEALED_VERSION || blob[1] !== 0) {
       throw invalid(`version ${blob[0]}.${blob[1]}; this SDK reads version ${SEALED_VERSION}`);
     }
-    const view = new DataView(blob.buffer, blob.byteOffset, SEALED_HEADER_SIZE);
-    const flags = view.getUint16(2, true);
+    const flags = blob[2]! | (blob[3]! << 8);
     if ((flags & ~ISLET_SEALING_KEY_FLAGS_MASK) !== 0) {
       throw invalid(`key flags 0x${flags.toString(16)} are not Islet's`);
     }
+    const svn = (blob[4]! | (blob[5]! << 8) | (blob[6]! << 16) | (blob[7]! << 24)) >>> 0;
     const header = blob.subarray(0, SEALED_HEADER_SIZE);
-    const key = this.#key(flags, view.getUint32(4, true));
+    const key = this.#key(flags, svn);
     try {
       return this.#crypto.aesGcmDecrypt(
         key,

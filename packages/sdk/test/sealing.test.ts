@@ -70,6 +70,12 @@ describe('Sealer', () => {
     expect(a.subarray(8, 20)).not.toEqual(b.subarray(8, 20));
   });
 
+  it('unsealing takes the SVN from the blob, all 32 bits of it', () => {
+    const blob = new Sealer(realm('A'), { svn: 0xfedc_ba98 }).seal(enc('versioned'));
+    expect([blob[4], blob[5], blob[6], blob[7]]).toEqual([0x98, 0xba, 0xdc, 0xfe]);
+    expect(new TextDecoder().decode(new Sealer(realm('A')).unseal(blob))).toBe('versioned');
+  });
+
   it('a blob of another realm identity does not open', () => {
     const blob = new Sealer(realm('A')).seal(enc('secret'));
     expect(code(() => new Sealer(realm('B')).unseal(blob))).toBe('SDK_SEALED_INVALID');

@@ -78,6 +78,13 @@ function privateJwk(key: EcPrivateKey): NodeCrypto.JsonWebKey {
   };
 }
 
+/** node:crypto's AES-GCM cipher name by key length: made once, not per call. */
+const GCM_BY_KEY_LENGTH: Readonly<Record<number, NodeCrypto.CipherGCMTypes>> = {
+  16: 'aes-128-gcm',
+  24: 'aes-192-gcm',
+  32: 'aes-256-gcm',
+};
+
 /** How many public keys the provider keeps imported by value. */
 export const PUBLIC_KEY_CACHE_SIZE = 256;
 
@@ -200,7 +207,7 @@ function makeNodeProvider(c: NodeCryptoModule): CryptoProvider {
     ): Bytes {
       checkAesGcm(key, iv);
       checkLength(offset, 2 ** 30, 'ciphertext offset');
-      const alg = `aes-${key.length * 8}-gcm` as NodeCrypto.CipherGCMTypes;
+      const alg = GCM_BY_KEY_LENGTH[key.length]!;
       // GCM's tag is 16 bytes unless asked otherwise.
       const cipher = c.createCipheriv(alg, key, iv);
       if (aad !== undefined) cipher.setAAD(aad);
@@ -238,7 +245,7 @@ function makeNodeProvider(c: NodeCryptoModule): CryptoProvider {
           details: `the sealed input is ${sealed.length} bytes, shorter than the 16-byte tag`,
         });
       }
-      const alg = `aes-${key.length * 8}-gcm` as NodeCrypto.CipherGCMTypes;
+      const alg = GCM_BY_KEY_LENGTH[key.length]!;
       const split = sealed.length - 16;
       try {
         const decipher = c.createDecipheriv(alg, key, iv, { authTagLength: 16 });
