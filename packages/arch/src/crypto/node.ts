@@ -54,10 +54,10 @@ function loadNodeCrypto(): NodeCryptoModule | undefined {
   }
 }
 
-/** A view of a node Buffer as `Bytes`; copies only when the Buffer shares a pool slab. */
 /** Bytes of plaintext per `update` when sealing (see `aesGcmEncrypt`). */
 const GCM_CHUNK = 64 * 1024;
 
+/** A view of a node Buffer as `Bytes`; copies only when the Buffer shares a pool slab. */
 function fromBuffer(buf: Uint8Array): Bytes {
   const ab = buf.buffer;
   if (ab instanceof ArrayBuffer && buf.byteOffset === 0 && buf.byteLength === ab.byteLength) {
